@@ -1,0 +1,4 @@
+/* error.c — the engine's GError domain. */
+#include "error.h"
+
+G_DEFINE_QUARK (lectern-error-quark, lectern_error)
