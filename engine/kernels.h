@@ -1,0 +1,58 @@
+/* kernels.h — small vectorised loops the network spends its time in.
+ *
+ * The MDLSTM recurrence works on many small vectors (2 to 50 units), where a BLAS call costs more
+ * than the arithmetic. These loops are written so the compiler vectorises them, and are built
+ * twice (AVX2+FMA and baseline x86-64) with the faster one chosen at load time.
+ * exp/sigmoid/tanh use a polynomial exp (relative error < 2e-7 on the range that matters),
+ * identical on every machine, so results do not depend on libm. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* y[i] = exp(x[i]) with inputs clamped to [-87, 88] */
+void lectern_vexp      (float *y, const float *x, gsize n);
+void lectern_vsigmoid  (float *y, const float *x, gsize n);
+void lectern_vtanh     (float *y, const float *x, gsize n);
+
+/* One anti-diagonal of MDLSTM cells, all arrays gate-major over m = n cells × D units:
+ * on entry g[0..4][m] hold the pre-activations [i f1 f2 g o]; c1, c2 the predecessors' cell
+ * states; p[0..3][m] the peepholes [p_i p_f1 p_f2 p_o] tiled over cells.
+ * On exit g holds the activations (i, f1, f2, tanh(a_g), o), and c, tc = tanh(c), h are written.
+ *   i  = σ(a_i  + p_i ⊙ (c1 + c2))
+ *   f1 = σ(a_f1 + p_f1 ⊙ c1)
+ *   f2 = σ(a_f2 + p_f2 ⊙ c2)
+ *   c  = i ⊙ tanh(a_g) + f1 ⊙ c1 + f2 ⊙ c2
+ *   o  = σ(a_o  + p_o ⊙ c)
+ *   h  = o ⊙ tanh(c) */
+void lectern_lstm_cells_forward (gsize m, float *g_i, float *g_f1, float *g_f2, float *g_g,
+                                 float *g_o, const float *c1, const float *c2,
+                                 const float *p_i, const float *p_f1, const float *p_f2,
+                                 const float *p_o, float *c, float *tc, float *h);
+
+/* Backward of the above for m units. Inputs: activations (i f1 f2 g o), c, tc, c1, c2, peepholes,
+ * dh, dc_in (gradient reaching c from the successors). Outputs: da[0..4] (gradient of the
+ * pre-activations), dc1, dc2 (gradient to the predecessors' c), and dp[0..3] accumulated (+=). */
+void lectern_lstm_cells_backward (gsize m, const float *i, const float *f1, const float *f2,
+                                  const float *g, const float *o, const float *c, const float *tc,
+                                  const float *c1, const float *c2,
+                                  const float *p_i, const float *p_f1, const float *p_f2,
+                                  const float *p_o, const float *dh, const float *dc_in,
+                                  float *da_i, float *da_f1, float *da_f2, float *da_g, float *da_o,
+                                  float *dc1, float *dc2,
+                                  float *dp_i, float *dp_f1, float *dp_f2, float *dp_o);
+
+/* y[j] += a * x[j] */
+void lectern_axpy (gsize n, float a, const float *x, float *y);
+/* sum_j x[j] * y[j] */
+float lectern_dot (gsize n, const float *x, const float *y);
+
+G_END_DECLS
+
+G_BEGIN_DECLS
+/* c (n × m, row stride ldc) += a (n × k, row stride lda) · b (k × m, contiguous).
+ * For the small products of the recurrence, where BLAS call overhead dominates. */
+void lectern_gemm_acc_small (gsize n, gsize k, gsize m, const float *a, gsize lda,
+                             const float *b, float *c, gsize ldc);
+G_END_DECLS

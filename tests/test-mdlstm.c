@@ -1,0 +1,342 @@
+/* test-mdlstm.c — the four-direction MDLSTM layer against PyTorch (float64 autograd) and
+ * against finite differences.
+ *
+ * Tolerance against the oracle: 2e-5 absolute on outputs, 5e-5 on gradients (scaled by
+ * max(1, |reference|)): the engine computes in float32 with a polynomial exp, the oracle in
+ * float64; the observed worst error is printed. */
+#include "mdlstm.h"
+#include "rng.h"
+#include "testutil.h"
+
+#include <json-glib/json-glib.h>
+#include <math.h>
+#include <string.h>
+
+typedef struct {
+  int K, D;
+  float *arena;
+  LecternMdlstmParams p;
+} Layer;
+
+static void
+layer_init (Layer *l, int K, int D)
+{
+  gsize nwx = (gsize) K * 20 * D, nb = 20 * D, nu = 4 * 2 * (gsize) D * 5 * D, np = 16 * D;
+  l->K = K;
+  l->D = D;
+  l->arena = g_new0 (float, nwx + nb + nu + np);
+  l->p.K = K;
+  l->p.D = D;
+  l->p.wx = l->arena;
+  l->p.b = l->p.wx + nwx;
+  l->p.u = l->p.b + nb;
+  l->p.p = l->p.u + nu;
+}
+
+static gsize
+layer_size (const Layer *l)
+{
+  return (gsize) l->K * 20 * l->D + 20 * l->D + 40 * (gsize) l->D * l->D + 16 * l->D;
+}
+
+typedef struct {
+  float *a, *c, *tc, *h;
+  LecternMdlstmState st;
+} State;
+
+static void
+state_init (State *s, int H, int W, int D)
+{
+  gsize HW = (gsize) H * W;
+  s->a = g_new0 (float, HW * 20 * D);
+  s->c = g_new0 (float, HW * 4 * D);
+  s->tc = g_new0 (float, HW * 4 * D);
+  s->h = g_new0 (float, HW * 4 * D);
+  s->st = (LecternMdlstmState) { .a = s->a, .c = s->c, .tc = s->tc, .h = s->h };
+}
+
+static void
+state_clear (State *s)
+{
+  g_free (s->a);
+  g_free (s->c);
+  g_free (s->tc);
+  g_free (s->h);
+}
+
+/* Reads a nested JSON array of numbers in row-major order into out (n values). */
+static gsize
+read_numbers (JsonNode *node, double *out, gsize n, gsize at)
+{
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *arr = json_node_get_array (node);
+      for (guint i = 0; i < json_array_get_length (arr); i++)
+        at = read_numbers (json_array_get_element (arr, i), out, n, at);
+      return at;
+    }
+  g_assert_cmpuint (at, <, n);
+  out[at] = json_node_get_double (node);
+  return at + 1;
+}
+
+static double *
+member_numbers (JsonObject *obj, const char *name, gsize n)
+{
+  double *v = g_new0 (double, n);
+  gsize got = read_numbers (json_object_get_member (obj, name), v, n, 0);
+  g_assert_cmpuint (got, ==, n);
+  return v;
+}
+
+/* Places one direction's oracle weights into the layer's layout. */
+static void
+set_direction_weights (Layer *l, int d, JsonObject *w, gboolean gradient_layout_check)
+{
+  int K = l->K, D = l->D;
+  g_autofree double *wx = member_numbers (w, "Wx", (gsize) K * 5 * D);
+  g_autofree double *u1 = member_numbers (w, "U1", (gsize) D * 5 * D);
+  g_autofree double *u2 = member_numbers (w, "U2", (gsize) D * 5 * D);
+  g_autofree double *p = member_numbers (w, "p", 4 * (gsize) D);
+  g_autofree double *b = member_numbers (w, "b", 5 * (gsize) D);
+  (void) gradient_layout_check;
+  for (int k = 0; k < K; k++)
+    for (int j = 0; j < 5 * D; j++)
+      l->p.wx[(gsize) k * 20 * D + d * 5 * D + j] = (float) wx[k * 5 * D + j];
+  for (int j = 0; j < 5 * D; j++)
+    l->p.b[d * 5 * D + j] = (float) b[j];
+  float *u = l->p.u + (gsize) d * 2 * D * 5 * D;
+  for (gsize j = 0; j < (gsize) D * 5 * D; j++)
+    {
+      u[j] = (float) u1[j];
+      u[(gsize) D * 5 * D + j] = (float) u2[j];
+    }
+  for (int j = 0; j < 4 * D; j++)
+    l->p.p[d * 4 * D + j] = (float) p[j];
+}
+
+static double
+rel_err (float got, double want)
+{
+  return fabs ((double) got - want) / MAX (1.0, fabs (want));
+}
+
+static void
+test_oracle (void)
+{
+  g_autofree char *path = lectern_test_shared_path ("data", "oracles", "mdlstm.json", NULL);
+  if (path == NULL)
+    return;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+  json_parser_load_from_file (parser, path, &error);
+  g_assert_no_error (error);
+  JsonArray *cases = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)), "cases");
+  g_assert_cmpuint (json_array_get_length (cases), >, 0);
+
+  double worst_out = 0, worst_grad = 0;
+  for (guint ci = 0; ci < json_array_get_length (cases); ci++)
+    {
+      JsonObject *c = json_array_get_object_element (cases, ci);
+      int H = json_object_get_int_member (c, "H"), W = json_object_get_int_member (c, "W");
+      int K = json_object_get_int_member (c, "K"), D = json_object_get_int_member (c, "D");
+      gsize HW = (gsize) H * W;
+      Layer l, g;
+      layer_init (&l, K, D);
+      layer_init (&g, K, D);
+      JsonArray *ws = json_object_get_array_member (c, "weights");
+      JsonArray *dws = json_object_get_array_member (c, "dweights");
+      for (int d = 0; d < 4; d++)
+        set_direction_weights (&l, d, json_array_get_object_element (ws, d), FALSE);
+
+      g_autofree double *xd = member_numbers (c, "x", HW * K);
+      g_autofree double *hd = member_numbers (c, "h", 4 * HW * D);
+      g_autofree double *dhd = member_numbers (c, "dh", 4 * HW * D);
+      g_autofree double *dxd = member_numbers (c, "dx", HW * K);
+      g_autofree float *x = g_new (float, HW * K);
+      for (gsize i = 0; i < HW * K; i++)
+        x[i] = (float) xd[i];
+
+      State s;
+      state_init (&s, H, W, D);
+      LecternMdlstmScratch scratch = { 0 };
+      lectern_mdlstm_forward (&l.p, x, H, W, &s.st, &scratch, NULL);
+
+      /* oracle h is 4 × H × W × D, ours H × W × 4D */
+      g_autofree float *dh = g_new (float, 4 * HW * D);
+      for (int d = 0; d < 4; d++)
+        for (gsize n = 0; n < HW; n++)
+          for (int j = 0; j < D; j++)
+            {
+              gsize ours = n * 4 * D + d * D + j, theirs = ((gsize) d * HW + n) * D + j;
+              worst_out = MAX (worst_out, rel_err (s.h[ours], hd[theirs]));
+              dh[ours] = (float) dhd[theirs];
+            }
+
+      g_autofree float *dx = g_new (float, HW * K);
+      lectern_mdlstm_backward (&l.p, &g.p, x, H, W, &s.st, dh, dx, &scratch, NULL);
+      for (gsize i = 0; i < HW * K; i++)
+        worst_grad = MAX (worst_grad, rel_err (dx[i], dxd[i]));
+
+      /* the oracle's weight gradients, in our layout, compared tensor by tensor */
+      Layer want;
+      layer_init (&want, K, D);
+      for (int d = 0; d < 4; d++)
+        set_direction_weights (&want, d, json_array_get_object_element (dws, d), TRUE);
+      for (gsize i = 0; i < layer_size (&l); i++)
+        {
+          double e = rel_err (g.arena[i], want.arena[i]);
+          if (e > 5e-5)
+            g_test_message ("case %u: gradient %zu: %g vs %g", ci, i, g.arena[i], want.arena[i]);
+          worst_grad = MAX (worst_grad, e);
+        }
+
+      g_free (want.arena);
+      g_free (l.arena);
+      g_free (g.arena);
+      state_clear (&s);
+      lectern_mdlstm_scratch_clear (&scratch);
+    }
+  g_test_message ("oracle: worst output error %.3g, worst gradient error %.3g", worst_out, worst_grad);
+  g_assert_cmpfloat (worst_out, <, 2e-5);
+  g_assert_cmpfloat (worst_grad, <, 5e-5);
+}
+
+/* Loss = Σ h ⊙ r for a fixed random r; compares the analytic gradient of every weight and
+ * input with central differences. */
+static double
+loss_of (Layer *l, const float *x, int H, int W, const float *r)
+{
+  State s;
+  state_init (&s, H, W, l->D);
+  LecternMdlstmScratch scratch = { 0 };
+  lectern_mdlstm_forward (&l->p, x, H, W, &s.st, &scratch, NULL);
+  double loss = 0;
+  for (gsize i = 0; i < (gsize) H * W * 4 * l->D; i++)
+    loss += (double) s.h[i] * r[i];
+  state_clear (&s);
+  lectern_mdlstm_scratch_clear (&scratch);
+  return loss;
+}
+
+static void
+check_finite_differences (int H, int W, int K, int D, guint64 seed)
+{
+  LecternRng rng;
+  lectern_rng_init (&rng, seed);
+  Layer l, g;
+  layer_init (&l, K, D);
+  layer_init (&g, K, D);
+  for (gsize i = 0; i < layer_size (&l); i++)
+    l.arena[i] = lectern_rng_normal (&rng) * 0.5f;
+  gsize HW = (gsize) H * W;
+  g_autofree float *x = g_new (float, HW * K);
+  g_autofree float *r = g_new (float, HW * 4 * D);
+  for (gsize i = 0; i < HW * K; i++)
+    x[i] = lectern_rng_normal (&rng);
+  for (gsize i = 0; i < HW * 4 * D; i++)
+    r[i] = lectern_rng_normal (&rng);
+
+  State s;
+  state_init (&s, H, W, D);
+  LecternMdlstmScratch scratch = { 0 };
+  lectern_mdlstm_forward (&l.p, x, H, W, &s.st, &scratch, NULL);
+  g_autofree float *dx = g_new (float, HW * K);
+  lectern_mdlstm_backward (&l.p, &g.p, x, H, W, &s.st, r, dx, &scratch, NULL);
+  state_clear (&s);
+  lectern_mdlstm_scratch_clear (&scratch);
+
+  const float eps = 1e-2f;
+  double worst = 0;
+  for (gsize i = 0; i < layer_size (&l); i++)
+    {
+      float keep = l.arena[i];
+      l.arena[i] = keep + eps;
+      double up = loss_of (&l, x, H, W, r);
+      l.arena[i] = keep - eps;
+      double down = loss_of (&l, x, H, W, r);
+      l.arena[i] = keep;
+      double fd = (up - down) / (2 * eps);
+      double err = fabs (fd - g.arena[i]) / MAX (1.0, fabs (fd));
+      worst = MAX (worst, err);
+    }
+  for (gsize i = 0; i < HW * K; i++)
+    {
+      float keep = x[i];
+      x[i] = keep + eps;
+      double up = loss_of (&l, x, H, W, r);
+      x[i] = keep - eps;
+      double down = loss_of (&l, x, H, W, r);
+      x[i] = keep;
+      double fd = (up - down) / (2 * eps);
+      worst = MAX (worst, fabs (fd - dx[i]) / MAX (1.0, fabs (fd)));
+    }
+  g_test_message ("%dx%d K=%d D=%d: worst finite-difference error %.3g", H, W, K, D, worst);
+  g_assert_cmpfloat (worst, <, 3e-3);
+  g_free (l.arena);
+  g_free (g.arena);
+}
+
+static void
+test_finite_differences (void)
+{
+  check_finite_differences (1, 1, 1, 1, 1);
+  check_finite_differences (3, 7, 2, 3, 2);
+  check_finite_differences (5, 2, 3, 2, 3);
+  check_finite_differences (4, 4, 4, 5, 4);
+}
+
+/* Directions see the same picture flipped: flipping the input must permute the directions. */
+static void
+test_direction_symmetry (void)
+{
+  const int H = 3, W = 5, K = 2, D = 2;
+  LecternRng rng;
+  lectern_rng_init (&rng, 7);
+  Layer l;
+  layer_init (&l, K, D);
+  for (gsize i = 0; i < layer_size (&l); i++)
+    l.arena[i] = lectern_rng_normal (&rng) * 0.5f;
+  /* give every direction the weights of direction 0 */
+  for (int d = 1; d < 4; d++)
+    {
+      for (int k = 0; k < K; k++)
+        memcpy (l.p.wx + k * 20 * D + d * 5 * D, l.p.wx + k * 20 * D, 5 * D * sizeof (float));
+      memcpy (l.p.b + d * 5 * D, l.p.b, 5 * D * sizeof (float));
+      memcpy (l.p.u + d * 10 * D * D, l.p.u, 10 * D * D * sizeof (float));
+      memcpy (l.p.p + d * 4 * D, l.p.p, 4 * D * sizeof (float));
+    }
+  float x[H * W * K], xf[H * W * K];
+  for (int i = 0; i < H * W * K; i++)
+    x[i] = lectern_rng_normal (&rng);
+  /* xf = x flipped horizontally */
+  for (int r = 0; r < H; r++)
+    for (int q = 0; q < W; q++)
+      memcpy (xf + (r * W + q) * K, x + (r * W + (W - 1 - q)) * K, K * sizeof (float));
+  State a, b;
+  state_init (&a, H, W, D);
+  state_init (&b, H, W, D);
+  LecternMdlstmScratch scratch = { 0 };
+  lectern_mdlstm_forward (&l.p, x, H, W, &a.st, &scratch, NULL);
+  lectern_mdlstm_forward (&l.p, xf, H, W, &b.st, &scratch, NULL);
+  /* direction 1 on x at (r, q) equals direction 0 on xf at (r, W-1-q) */
+  for (int r = 0; r < H; r++)
+    for (int q = 0; q < W; q++)
+      for (int j = 0; j < D; j++)
+        g_assert_cmpfloat_with_epsilon (a.h[(r * W + q) * 4 * D + 1 * D + j],
+                                        b.h[(r * W + (W - 1 - q)) * 4 * D + 0 * D + j], 1e-6);
+  state_clear (&a);
+  state_clear (&b);
+  lectern_mdlstm_scratch_clear (&scratch);
+  g_free (l.arena);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/Lectern/Mdlstm/oracle", test_oracle);
+  g_test_add_func ("/Lectern/Mdlstm/finite-differences", test_finite_differences);
+  g_test_add_func ("/Lectern/Mdlstm/direction-symmetry", test_direction_symmetry);
+  return g_test_run ();
+}
