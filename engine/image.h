@@ -10,7 +10,7 @@
 
 G_BEGIN_DECLS
 
-/* 60 000 000 pixels: an A3 page at 600 dpi is ~70 M, an A4 at 600 dpi ~35 M. */
+/* 80 000 000 pixels: an A3 page at 600 dpi is ~70 M, an A4 at 600 dpi ~35 M. */
 #define LECTERN_IMAGE_MAX_PIXELS (G_GUINT64_CONSTANT (80000000))
 #define LECTERN_IMAGE_MAX_SIDE   65535
 
@@ -28,12 +28,17 @@ LecternImage *lectern_image_new        (int width, int height);   /* filled whit
 LecternImage *lectern_image_copy       (const LecternImage *image);
 void          lectern_image_free       (LecternImage *image);
 
-/* Loads PNG, JPEG or TIFF as grey. Errors name the file and the problem. */
+/* Loads PNG, JPEG or TIFF as grey; the format is told by the file's first bytes, not by its
+ * name. Errors name the file and the problem: LECTERN_ERROR_IO (cannot read),
+ * LECTERN_ERROR_FORMAT (damaged or truncated), LECTERN_ERROR_TOO_LARGE (beyond the limits above;
+ * refused from the header, before decoding), LECTERN_ERROR_UNSUPPORTED (another format). */
 LecternImage *lectern_image_load       (const char *path, GError **error);
 /* Same, from memory (fuzzing, resources); name is used in messages. */
 LecternImage *lectern_image_load_bytes (GBytes *bytes, const char *name, GError **error);
 /* Writes an 8-bit grey PNG, atomically. */
 gboolean      lectern_image_save_png   (const LecternImage *image, const char *path, GError **error);
+/* Encodes an 8-bit grey PNG in memory; name is used in messages. */
+GBytes       *lectern_image_encode_png (const LecternImage *image, const char *name, GError **error);
 
 /* Area-averaging resize (for shrinking) / bilinear (for enlarging). */
 LecternImage *lectern_image_scale      (const LecternImage *image, int width, int height);
