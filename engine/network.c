@@ -1,0 +1,477 @@
+/* network.c — the recognizer network: parameters, workspace, forward and backward passes.
+ *
+ *   image   H0 × W0                         normalised grey line
+ *   x[0]    H0/2 × W0/2 × 4                 2×2 tiles
+ *   h[l]    H_l × W_l × 4D_l                MDLSTM, four directions side by side
+ *   y[l]    = h[l] ⊙ dropout mask           (training only)
+ *   x[l+1]  H_l/sh × W_l/sw × F_l           subsampling, tanh
+ *   s       W_L × N                         fully connected, summed over directions and rows
+ */
+#include "network.h"
+#include "error.h"
+#include "layers.h"
+
+#include <math.h>
+#include <string.h>
+
+void
+lectern_arch_default (LecternArch *arch, int n_classes)
+{
+  memset (arch, 0, sizeof *arch);
+  arch->input_height = 64;
+  arch->input_mean = 0.0f;
+  arch->input_std = 1.0f;
+  arch->tile_h = 2;
+  arch->tile_w = 2;
+  arch->n_layers = 3;
+  arch->units[0] = 2;
+  arch->units[1] = 10;
+  arch->units[2] = 50;
+  arch->sub_h[0] = arch->sub_h[1] = 4;
+  arch->sub_w[0] = arch->sub_w[1] = 2;
+  arch->sub_features[0] = 6;
+  arch->sub_features[1] = 20;
+  arch->n_classes = n_classes;
+}
+
+gboolean
+lectern_arch_validate (const LecternArch *a, GError **error)
+{
+#define CHECK(cond, ...) \
+  if (!(cond)) { g_set_error (error, LECTERN_ERROR, LECTERN_ERROR_INVALID, __VA_ARGS__); return FALSE; }
+  CHECK (a->input_height >= 1 && a->input_height <= 1024, "input height %d is out of range 1–1024", a->input_height);
+  CHECK (isfinite (a->input_mean) && isfinite (a->input_std) && a->input_std > 1e-6f && a->input_std < 1e6f,
+         "input normalisation (mean %g, std %g) is invalid", a->input_mean, a->input_std);
+  CHECK (a->tile_h >= 1 && a->tile_h <= 16 && a->tile_w >= 1 && a->tile_w <= 16,
+         "tile %d×%d is out of range 1–16", a->tile_h, a->tile_w);
+  CHECK (a->n_layers >= 1 && a->n_layers <= LECTERN_MAX_LAYERS, "%d layers: must be 1–%d",
+         a->n_layers, LECTERN_MAX_LAYERS);
+  for (int l = 0; l < a->n_layers; l++)
+    {
+      CHECK (a->units[l] >= 1 && a->units[l] <= 512, "layer %d has %d units: must be 1–512", l + 1, a->units[l]);
+      if (l < a->n_layers - 1)
+        {
+          CHECK (a->sub_h[l] >= 1 && a->sub_h[l] <= 16 && a->sub_w[l] >= 1 && a->sub_w[l] <= 16,
+                 "subsampling window %d×%d after layer %d is out of range 1–16", a->sub_h[l], a->sub_w[l], l + 1);
+          CHECK (a->sub_features[l] >= 1 && a->sub_features[l] <= 1024,
+                 "subsampling after layer %d has %d features: must be 1–1024", l + 1, a->sub_features[l]);
+        }
+    }
+  CHECK (a->n_classes >= 2 && a->n_classes <= 65536, "%d classes: must be 2–65536", a->n_classes);
+  CHECK (lectern_arch_n_params (a) <= ((gsize) 1 << 28), "the network would have %zu parameters",
+         lectern_arch_n_params (a));
+#undef CHECK
+  return TRUE;
+}
+
+/* Input depth of layer l. */
+static int
+layer_input_depth (const LecternArch *a, int l)
+{
+  return l == 0 ? a->tile_h * a->tile_w : a->sub_features[l - 1];
+}
+
+/* Walks the layout once; with arena == NULL only counts. */
+static gsize
+layout (const LecternArch *a, float *arena, LecternParamView *v)
+{
+  gsize at = 0;
+#define TAKE(ptr, n) do { if (arena) (ptr) = arena + at; at += (n); } while (0)
+  for (int l = 0; l < a->n_layers; l++)
+    {
+      const gsize K = layer_input_depth (a, l), D = a->units[l];
+      LecternMdlstmParams dummy, *p = v ? &v->lstm[l] : &dummy;
+      p->K = (int) K;
+      p->D = (int) D;
+      TAKE (p->wx, K * 20 * D);
+      TAKE (p->b, 20 * D);
+      TAKE (p->u, 4 * 2 * D * 5 * D);
+      TAKE (p->p, 4 * 4 * D);
+      if (l < a->n_layers - 1)
+        {
+          float *dummy_sub, **sub = v ? &v->sub[l] : &dummy_sub;
+          TAKE (*sub, (gsize) a->sub_h[l] * a->sub_w[l] * 4 * D * a->sub_features[l]);
+        }
+    }
+  const gsize Dl = a->units[a->n_layers - 1];
+  float *dummy_w, *dummy_b, **fc_w = v ? &v->fc_w : &dummy_w, **fc_b = v ? &v->fc_b : &dummy_b;
+  TAKE (*fc_w, 4 * Dl * a->n_classes);
+  TAKE (*fc_b, a->n_classes);
+#undef TAKE
+  return at;
+}
+
+gsize
+lectern_arch_n_params (const LecternArch *arch)
+{
+  return layout (arch, NULL, NULL);
+}
+
+void
+lectern_arch_reduction (const LecternArch *a, int *rh, int *rw)
+{
+  int h = a->tile_h, w = a->tile_w;
+  for (int l = 0; l < a->n_layers - 1; l++)
+    {
+      h *= a->sub_h[l];
+      w *= a->sub_w[l];
+    }
+  *rh = h;
+  *rw = w;
+}
+
+void
+lectern_param_view_bind (const LecternArch *arch, float *arena, LecternParamView *view)
+{
+  memset (view, 0, sizeof *view);
+  layout (arch, arena, view);
+}
+
+LecternNetwork *
+lectern_network_new (const LecternArch *arch)
+{
+  LecternNetwork *net = g_new0 (LecternNetwork, 1);
+  net->arch = *arch;
+  net->n_params = lectern_arch_n_params (arch);
+  net->params = g_new0 (float, net->n_params);
+  lectern_param_view_bind (arch, net->params, &net->view);
+  return net;
+}
+
+LecternNetwork *
+lectern_network_copy (const LecternNetwork *net)
+{
+  LecternNetwork *copy = lectern_network_new (&net->arch);
+  memcpy (copy->params, net->params, net->n_params * sizeof (float));
+  return copy;
+}
+
+void
+lectern_network_free (LecternNetwork *net)
+{
+  if (net == NULL)
+    return;
+  g_free (net->params);
+  g_free (net);
+}
+
+static void
+fill_uniform (LecternRng *rng, float *w, gsize n, float limit)
+{
+  for (gsize i = 0; i < n; i++)
+    w[i] = (2.0f * lectern_rng_uniform (rng) - 1.0f) * limit;
+}
+
+void
+lectern_network_init_random (LecternNetwork *net, guint64 seed)
+{
+  LecternRng rng;
+  lectern_rng_init (&rng, seed);
+  const LecternArch *a = &net->arch;
+  LecternParamView *v = &net->view;
+  memset (net->params, 0, net->n_params * sizeof (float));
+  for (int l = 0; l < a->n_layers; l++)
+    {
+      LecternMdlstmParams *p = &v->lstm[l];
+      const int K = p->K, D = p->D;
+      /* each gate sees K inputs and 2D recurrent values */
+      float limit = sqrtf (6.0f / (K + 2 * D + 5 * D));
+      fill_uniform (&rng, p->wx, (gsize) K * 20 * D, limit);
+      fill_uniform (&rng, p->u, 4 * 2 * (gsize) D * 5 * D, limit);
+      fill_uniform (&rng, p->p, 16 * (gsize) D, 0.1f);
+      /* forget gates start open so that state flows along both axes */
+      for (int d = 0; d < 4; d++)
+        for (int j = 0; j < 2 * D; j++)
+          p->b[d * 5 * D + D + j] = 1.0f;
+      if (l < a->n_layers - 1)
+        {
+          gsize fan_in = (gsize) a->sub_h[l] * a->sub_w[l] * 4 * D;
+          fill_uniform (&rng, v->sub[l], fan_in * a->sub_features[l],
+                        sqrtf (6.0f / (fan_in + a->sub_features[l])));
+        }
+    }
+  const gsize C = 4 * (gsize) a->units[a->n_layers - 1];
+  fill_uniform (&rng, v->fc_w, C * a->n_classes, sqrtf (6.0f / (C + a->n_classes)));
+}
+
+double
+lectern_network_flops (const LecternArch *a, int width)
+{
+  int H = (a->input_height + a->tile_h - 1) / a->tile_h, W = (width + a->tile_w - 1) / a->tile_w;
+  double flops = 0;
+  for (int l = 0; l < a->n_layers; l++)
+    {
+      const int K = layer_input_depth (a, l), D = a->units[l];
+      flops += lectern_mdlstm_flops (K, D, H, W);
+      if (l < a->n_layers - 1)
+        {
+          int Ho = (H + a->sub_h[l] - 1) / a->sub_h[l], Wo = (W + a->sub_w[l] - 1) / a->sub_w[l];
+          flops += 2.0 * Ho * Wo * a->sub_h[l] * a->sub_w[l] * 4 * D * a->sub_features[l];
+          H = Ho;
+          W = Wo;
+        }
+      else
+        flops += 2.0 * W * 4 * D * a->n_classes;
+    }
+  return flops;
+}
+
+void
+lectern_network_normalize (const LecternArch *arch, const guint8 *pixels, gsize n, float *out)
+{
+  const float scale = 1.0f / (255.0f * arch->input_std), shift = arch->input_mean / arch->input_std;
+  for (gsize i = 0; i < n; i++)
+    out[i] = pixels[i] * scale - shift;
+}
+
+/* ---- workspace ---------------------------------------------------------------------- */
+
+struct _LecternWorkspace {
+  /* sizes of the last forward pass */
+  int   n_layers, T, N;
+  int   H[LECTERN_MAX_LAYERS], W[LECTERN_MAX_LAYERS], K[LECTERN_MAX_LAYERS], D[LECTERN_MAX_LAYERS];
+  gboolean dropout;
+
+  float *arena;
+  gsize  arena_size;
+  float *x[LECTERN_MAX_LAYERS];        /* layer inputs */
+  LecternMdlstmState st[LECTERN_MAX_LAYERS];
+  float *mask[LECTERN_MAX_LAYERS];
+  float *y[LECTERN_MAX_LAYERS];        /* outputs after dropout (= st.h without dropout) */
+  float *patches[LECTERN_MAX_LAYERS];  /* subsampling after layer l */
+  float *colsum, *scores;
+  float *grad_a, *grad_b;              /* ping-pong buffers for the backward pass */
+
+  LecternMdlstmScratch scratch;
+
+  /* direction parallelism */
+  int          n_threads;
+  GThreadPool *pool;
+  GMutex       lock;
+  GCond        done_cond;
+  int          pending;
+  LecternParallel par;
+};
+
+typedef struct {
+  LecternWorkspace *ws;
+  void (*fn) (gpointer, int);
+  gpointer data;
+  int d0, d1;
+} DirectionTask;
+
+static void
+direction_task_run (gpointer task_data, gpointer pool_data)
+{
+  DirectionTask *t = task_data;
+  for (int d = t->d0; d < t->d1; d++)
+    t->fn (t->data, d);
+  g_mutex_lock (&t->ws->lock);
+  t->ws->pending--;
+  g_cond_signal (&t->ws->done_cond);
+  g_mutex_unlock (&t->ws->lock);
+}
+
+/* Directions 2 and 3 go to the pool's thread (when 2 threads), 0 and 1 run here. */
+static void
+for_each_direction (void (*fn) (gpointer, int), gpointer data, gpointer user_data)
+{
+  LecternWorkspace *ws = user_data;
+  const int nt = MIN (ws->n_threads, 4);
+  DirectionTask tasks[4];
+  const int per = 4 / nt;
+  ws->pending = nt - 1;
+  for (int t = 1; t < nt; t++)
+    {
+      tasks[t] = (DirectionTask) { ws, fn, data, t * per, t == nt - 1 ? 4 : (t + 1) * per };
+      g_thread_pool_push (ws->pool, &tasks[t], NULL);
+    }
+  for (int d = 0; d < per; d++)
+    fn (data, d);
+  g_mutex_lock (&ws->lock);
+  while (ws->pending > 0)
+    g_cond_wait (&ws->done_cond, &ws->lock);
+  g_mutex_unlock (&ws->lock);
+}
+
+LecternWorkspace *
+lectern_workspace_new (void)
+{
+  LecternWorkspace *ws = g_new0 (LecternWorkspace, 1);
+  ws->n_threads = 1;
+  g_mutex_init (&ws->lock);
+  g_cond_init (&ws->done_cond);
+  return ws;
+}
+
+void
+lectern_workspace_set_threads (LecternWorkspace *ws, int n_threads)
+{
+  n_threads = CLAMP (n_threads, 1, 4);
+  if (n_threads == 3)
+    n_threads = 2;  /* four directions split evenly */
+  if (ws->pool != NULL)
+    {
+      g_thread_pool_free (ws->pool, FALSE, TRUE);
+      ws->pool = NULL;
+    }
+  ws->n_threads = n_threads;
+  if (n_threads > 1)
+    {
+      ws->pool = g_thread_pool_new (direction_task_run, NULL, n_threads - 1, TRUE, NULL);
+      ws->par.for_each = for_each_direction;
+      ws->par.user_data = ws;
+    }
+  else
+    ws->par.for_each = NULL;
+}
+
+void
+lectern_workspace_free (LecternWorkspace *ws)
+{
+  if (ws == NULL)
+    return;
+  if (ws->pool != NULL)
+    g_thread_pool_free (ws->pool, FALSE, TRUE);
+  lectern_mdlstm_scratch_clear (&ws->scratch);
+  g_mutex_clear (&ws->lock);
+  g_cond_clear (&ws->done_cond);
+  g_free (ws->arena);
+  g_free (ws);
+}
+
+/* Lays out every buffer for an input of this width; with base == NULL only counts. */
+static gsize
+workspace_layout (LecternWorkspace *ws, const LecternArch *a, int width, float *base)
+{
+  gsize at = 0;
+  gsize grad_max = 0;
+#define TAKE(ptr, n) do { gsize n_ = (n); if (base) (ptr) = base + at; at += (n_ + 15) & ~(gsize) 15; } while (0)
+  int H = (a->input_height + a->tile_h - 1) / a->tile_h, W = (width + a->tile_w - 1) / a->tile_w;
+  for (int l = 0; l < a->n_layers; l++)
+    {
+      const int K = layer_input_depth (a, l), D = a->units[l];
+      const gsize HW = (gsize) H * W;
+      ws->H[l] = H;
+      ws->W[l] = W;
+      ws->K[l] = K;
+      ws->D[l] = D;
+      TAKE (ws->x[l], HW * K);
+      TAKE (ws->st[l].a, HW * 20 * D);
+      TAKE (ws->st[l].c, HW * 4 * D);
+      TAKE (ws->st[l].tc, HW * 4 * D);
+      TAKE (ws->st[l].h, HW * 4 * D);
+      TAKE (ws->mask[l], HW * 4 * D);
+      TAKE (ws->y[l], HW * 4 * D);
+      grad_max = MAX (grad_max, MAX (HW * 4 * D, HW * K));
+      if (l < a->n_layers - 1)
+        {
+          const int Ho = (H + a->sub_h[l] - 1) / a->sub_h[l], Wo = (W + a->sub_w[l] - 1) / a->sub_w[l];
+          TAKE (ws->patches[l], (gsize) Ho * Wo * a->sub_h[l] * a->sub_w[l] * 4 * D);
+          H = Ho;
+          W = Wo;
+        }
+    }
+  const int DL = a->units[a->n_layers - 1];
+  TAKE (ws->colsum, (gsize) W * 4 * DL);
+  TAKE (ws->scores, (gsize) W * a->n_classes);
+  grad_max = MAX (grad_max, (gsize) W * a->n_classes);
+  TAKE (ws->grad_a, grad_max);
+  TAKE (ws->grad_b, grad_max);
+  ws->T = W;
+  ws->N = a->n_classes;
+  ws->n_layers = a->n_layers;
+#undef TAKE
+  return at;
+}
+
+int
+lectern_network_forward (const LecternNetwork *net, LecternWorkspace *ws, const float *image,
+                         int width, float dropout, LecternRng *rng, const float **scores)
+{
+  const LecternArch *a = &net->arch;
+  g_return_val_if_fail (width > 0, 0);
+  g_return_val_if_fail (dropout == 0.0f || rng != NULL, 0);
+  gsize need = workspace_layout (ws, a, width, NULL);
+  if (need > ws->arena_size)
+    {
+      g_free (ws->arena);
+      ws->arena = g_new (float, need);
+      ws->arena_size = need;
+    }
+  workspace_layout (ws, a, width, ws->arena);
+  ws->dropout = dropout > 0.0f;
+
+  lectern_tile_forward (image, a->input_height, width, a->tile_h, a->tile_w, ws->x[0]);
+  const LecternParallel *par = ws->n_threads > 1 ? &ws->par : NULL;
+  for (int l = 0; l < a->n_layers; l++)
+    {
+      const int H = ws->H[l], W = ws->W[l], D = ws->D[l];
+      const gsize n = (gsize) H * W * 4 * D;
+      lectern_mdlstm_forward (&net->view.lstm[l], ws->x[l], H, W, &ws->st[l], &ws->scratch, par);
+      if (ws->dropout)
+        lectern_dropout_forward (ws->st[l].h, n, dropout, rng, ws->mask[l], ws->y[l]);
+      else
+        memcpy (ws->y[l], ws->st[l].h, n * sizeof (float));
+      if (l < a->n_layers - 1)
+        lectern_subsample_forward (ws->y[l], H, W, 4 * D, a->sub_h[l], a->sub_w[l],
+                                   net->view.sub[l], a->sub_features[l], ws->patches[l], ws->x[l + 1]);
+    }
+  const int L = a->n_layers - 1;
+  lectern_collapse_fc_forward (ws->y[L], ws->H[L], ws->W[L], 4 * ws->D[L], net->view.fc_w,
+                               net->view.fc_b, a->n_classes, ws->colsum, ws->scores);
+  if (scores != NULL)
+    *scores = ws->scores;
+  return ws->T;
+}
+
+void
+lectern_network_backward (const LecternNetwork *net, LecternWorkspace *ws, const float *dscores,
+                          const LecternParamView *grad)
+{
+  const LecternArch *a = &net->arch;
+  const LecternParallel *par = ws->n_threads > 1 ? &ws->par : NULL;
+  const int L = a->n_layers - 1;
+  float *dy = ws->grad_a, *dh = ws->grad_b;
+
+  lectern_collapse_fc_backward (ws->colsum, dscores, ws->H[L], ws->W[L], 4 * ws->D[L],
+                                net->view.fc_w, a->n_classes, grad->fc_w, grad->fc_b, dy);
+  for (int l = L; l >= 0; l--)
+    {
+      const int H = ws->H[l], W = ws->W[l], D = ws->D[l];
+      const gsize n = (gsize) H * W * 4 * D;
+      /* dy: gradient of y[l]; through dropout into dh */
+      if (ws->dropout)
+        lectern_dropout_backward (dy, ws->mask[l], n, dh);
+      else
+        memcpy (dh, dy, n * sizeof (float));
+      /* dx of this layer is the gradient of the subsampling output below it */
+      float *dx = l > 0 ? dy : NULL;
+      lectern_mdlstm_backward (&net->view.lstm[l], &grad->lstm[l], ws->x[l], H, W, &ws->st[l],
+                               dh, dx, &ws->scratch, par);
+      if (l > 0)
+        {
+          const int p = l - 1;
+          /* dx (= dz of the subsampling after layer p) → dy of layer p, in dh's buffer */
+          lectern_subsample_backward (ws->patches[p], ws->x[l], dx, ws->H[p], ws->W[p],
+                                      4 * ws->D[p], a->sub_h[p], a->sub_w[p], net->view.sub[p],
+                                      a->sub_features[p], grad->sub[p], dh);
+          float *t = dy;
+          dy = dh;
+          dh = t;
+        }
+    }
+}
+
+const float *
+lectern_workspace_layer_output (const LecternWorkspace *ws, int layer, int *H, int *W, int *D)
+{
+  g_return_val_if_fail (layer >= 0 && layer < ws->n_layers, NULL);
+  if (H)
+    *H = ws->H[layer];
+  if (W)
+    *W = ws->W[layer];
+  if (D)
+    *D = ws->D[layer];
+  return ws->st[layer].h;
+}
