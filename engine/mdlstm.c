@@ -16,6 +16,21 @@
 #include <cblas.h>
 #include <string.h>
 
+/* Copies of D floats, D small (2–50): a plain loop, inlined, beats a call to memcpy. */
+static inline void
+copy_floats (float *restrict dst, const float *restrict src, int n)
+{
+  for (int i = 0; i < n; i++)
+    dst[i] = src[i];
+}
+
+static inline void
+zero_floats (float *dst, int n)
+{
+  for (int i = 0; i < n; i++)
+    dst[i] = 0.0f;
+}
+
 enum { GATE_I, GATE_F1, GATE_F2, GATE_G, GATE_O, N_GATES };
 
 void
@@ -88,7 +103,7 @@ forward_direction (gpointer data, int d)
 
   for (int g = 0; g < 4; g++)
     for (int k = 0; k < nmax; k++)
-      memcpy (pt + g * m + (gsize) k * D, pp + g * D, D * sizeof (float));
+      copy_floats (pt + g * m + (gsize) k * D, pp + g * D, D);
 
   for (int s = 0; s <= H + W - 2; s++)
     {
@@ -101,30 +116,30 @@ forward_direction (gpointer data, int d)
         {
           const int rs = r0 + k, qs = s - rs;
           const int cell = grid_cell (d, H, W, rs, qs);
-          memcpy (acc + (gsize) k * D5, st->a + (gsize) cell * D20 + d * D5, D5 * sizeof (float));
+          copy_floats (acc + (gsize) k * D5, st->a + (gsize) cell * D20 + d * D5, D5);
           float *h1 = hh + (gsize) k * 2 * D, *h2 = h1 + D;
           float *cc1 = c1 + (gsize) k * D, *cc2 = c2 + (gsize) k * D;
           if (rs > 0)
             {
               const int pred = grid_cell (d, H, W, rs - 1, qs);
-              memcpy (h1, st->h + (gsize) pred * D4 + d * D, D * sizeof (float));
-              memcpy (cc1, st->c + (gsize) pred * D4 + d * D, D * sizeof (float));
+              copy_floats (h1, st->h + (gsize) pred * D4 + d * D, D);
+              copy_floats (cc1, st->c + (gsize) pred * D4 + d * D, D);
             }
           else
             {
-              memset (h1, 0, D * sizeof (float));
-              memset (cc1, 0, D * sizeof (float));
+              zero_floats (h1, D);
+              zero_floats (cc1, D);
             }
           if (qs > 0)
             {
               const int pred = grid_cell (d, H, W, rs, qs - 1);
-              memcpy (h2, st->h + (gsize) pred * D4 + d * D, D * sizeof (float));
-              memcpy (cc2, st->c + (gsize) pred * D4 + d * D, D * sizeof (float));
+              copy_floats (h2, st->h + (gsize) pred * D4 + d * D, D);
+              copy_floats (cc2, st->c + (gsize) pred * D4 + d * D, D);
             }
           else
             {
-              memset (h2, 0, D * sizeof (float));
-              memset (cc2, 0, D * sizeof (float));
+              zero_floats (h2, D);
+              zero_floats (cc2, D);
             }
         }
 
@@ -134,7 +149,7 @@ forward_direction (gpointer data, int d)
       /* to gate-major for the fused update */
       for (int k = 0; k < n; k++)
         for (int g = 0; g < N_GATES; g++)
-          memcpy (gate + g * m + (gsize) k * D, acc + (gsize) k * D5 + g * D, D * sizeof (float));
+          copy_floats (gate + g * m + (gsize) k * D, acc + (gsize) k * D5 + g * D, D);
 
       lectern_lstm_cells_forward (nm, gate, gate + m, gate + 2 * m, gate + 3 * m, gate + 4 * m,
                                   c1, c2, pt, pt + m, pt + 2 * m, pt + 3 * m, cn, tcn, hn);
@@ -145,11 +160,11 @@ forward_direction (gpointer data, int d)
           const int cell = grid_cell (d, H, W, rs, qs);
           float *a = st->a + (gsize) cell * D20 + d * D5;
           for (int g = 0; g < N_GATES; g++)
-            memcpy (a + g * D, gate + g * m + (gsize) k * D, D * sizeof (float));
+            copy_floats (a + g * D, gate + g * m + (gsize) k * D, D);
           const gsize o = (gsize) cell * D4 + d * D;
-          memcpy (st->c + o, cn + (gsize) k * D, D * sizeof (float));
-          memcpy (st->tc + o, tcn + (gsize) k * D, D * sizeof (float));
-          memcpy (st->h + o, hn + (gsize) k * D, D * sizeof (float));
+          copy_floats (st->c + o, cn + (gsize) k * D, D);
+          copy_floats (st->tc + o, tcn + (gsize) k * D, D);
+          copy_floats (st->h + o, hn + (gsize) k * D, D);
         }
     }
 }
@@ -213,7 +228,7 @@ backward_direction (gpointer data, int d)
 
   for (int g = 0; g < 4; g++)
     for (int k = 0; k < nmax; k++)
-      memcpy (pt + g * m + (gsize) k * D, pp + g * D, D * sizeof (float));
+      copy_floats (pt + g * m + (gsize) k * D, pp + g * D, D);
   memset (dpt, 0, 4 * m * sizeof (float));
 
   for (int s = H + W - 2; s >= 0; s--)
@@ -228,8 +243,8 @@ backward_direction (gpointer data, int d)
           const int cell = grid_cell (d, H, W, rs, qs);
           const gsize o = (gsize) cell * D4 + d * D;
           float *dhk = dh + (gsize) k * D, *dck = dcin + (gsize) k * D;
-          memcpy (dhk, job->dh + o, D * sizeof (float));
-          memset (dck, 0, D * sizeof (float));
+          copy_floats (dhk, job->dh + o, D);
+          zero_floats (dck, D);
           /* pull from the successor below (it used this cell as h1, c1) */
           if (rs + 1 < H)
             {
@@ -256,19 +271,19 @@ backward_direction (gpointer data, int d)
             }
           const float *a = st->a + (gsize) cell * D20 + d * D5;
           for (int g = 0; g < N_GATES; g++)
-            memcpy (act + g * m + (gsize) k * D, a + g * D, D * sizeof (float));
-          memcpy (cc + (gsize) k * D, st->c + o, D * sizeof (float));
-          memcpy (tc + (gsize) k * D, st->tc + o, D * sizeof (float));
+            copy_floats (act + g * m + (gsize) k * D, a + g * D, D);
+          copy_floats (cc + (gsize) k * D, st->c + o, D);
+          copy_floats (tc + (gsize) k * D, st->tc + o, D);
           if (rs > 0)
-            memcpy (c1 + (gsize) k * D,
-                    st->c + (gsize) grid_cell (d, H, W, rs - 1, qs) * D4 + d * D, D * sizeof (float));
+            copy_floats (c1 + (gsize) k * D,
+                    st->c + (gsize) grid_cell (d, H, W, rs - 1, qs) * D4 + d * D, D);
           else
-            memset (c1 + (gsize) k * D, 0, D * sizeof (float));
+            zero_floats (c1 + (gsize) k * D, D);
           if (qs > 0)
-            memcpy (c2 + (gsize) k * D,
-                    st->c + (gsize) grid_cell (d, H, W, rs, qs - 1) * D4 + d * D, D * sizeof (float));
+            copy_floats (c2 + (gsize) k * D,
+                    st->c + (gsize) grid_cell (d, H, W, rs, qs - 1) * D4 + d * D, D);
           else
-            memset (c2 + (gsize) k * D, 0, D * sizeof (float));
+            zero_floats (c2 + (gsize) k * D, D);
         }
 
       lectern_lstm_cells_backward (nm, act, act + m, act + 2 * m, act + 3 * m, act + 4 * m,
@@ -282,10 +297,10 @@ backward_direction (gpointer data, int d)
           const int cell = grid_cell (d, H, W, rs, qs);
           float *dak = job->da + (gsize) cell * D20 + d * D5;
           for (int g = 0; g < N_GATES; g++)
-            memcpy (dak + g * D, da + g * m + (gsize) k * D, D * sizeof (float));
+            copy_floats (dak + g * D, da + g * m + (gsize) k * D, D);
           const gsize o = (gsize) cell * D4 + d * D;
-          memcpy (job->dc1 + o, dc1 + (gsize) k * D, D * sizeof (float));
-          memcpy (job->dc2 + o, dc2 + (gsize) k * D, D * sizeof (float));
+          copy_floats (job->dc1 + o, dc1 + (gsize) k * D, D);
+          copy_floats (job->dc2 + o, dc2 + (gsize) k * D, D);
         }
     }
 
