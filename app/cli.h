@@ -24,5 +24,9 @@ gboolean lectern_cli_parse_options (GOptionContext   *context,
 void     lectern_cli_print_error   (const GError     *error);
 
 int lectern_cli_sample_page (int argc, char **argv);
+int lectern_cli_synth (int argc, char **argv);
+int lectern_cli_train (int argc, char **argv);
+int lectern_cli_eval (int argc, char **argv);
+int lectern_cli_bench (int argc, char **argv);
 
 G_END_DECLS

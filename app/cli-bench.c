@@ -1,0 +1,51 @@
+/* cli-bench.c — `lectern-cli bench`: engine speed on this machine, in one run. */
+#include "config.h"
+#include "cli.h"
+#include "bench.h"
+
+#include <glib/gi18n.h>
+
+int
+lectern_cli_bench (int argc, char **argv)
+{
+  gboolean json = FALSE;
+  double seconds = 1.0;
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print the figures as JSON"), NULL },
+    { "seconds", 0, 0, G_OPTION_ARG_DOUBLE, &seconds, N_("Time per measurement (default 1)"), N_("S") },
+    { NULL }
+  };
+  g_autoptr (GOptionContext) ctx = g_option_context_new (_("— measure the engine's speed"));
+  g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
+  if (!lectern_cli_parse_options (ctx, &argc, &argv))
+    return LECTERN_CLI_EXIT_USAGE;
+  if (seconds <= 0 || seconds > 60)
+    {
+      g_printerr (_("lectern-cli bench: --seconds must be in (0, 60]\n"));
+      return LECTERN_CLI_EXIT_USAGE;
+    }
+  LecternBenchResult r;
+  lectern_bench_run (&r, seconds);
+  if (json)
+    {
+      g_print ("{\"openblas_core\": \"%s\", \"sgemm_gflops\": %.2f, \"forward_ms_1t\": %.3f, "
+               "\"forward_ms_all\": %.3f, \"train_ms_1t\": %.3f, \"train_ms_all\": %.3f, "
+               "\"network_mflop_forward\": %.2f, \"forward_gflops_1t\": %.2f, "
+               "\"train_gflops_1t\": %.2f, \"threads_all\": %d, \"lines_per_s_all\": %.1f}\n",
+               r.openblas_core, r.sgemm_gflops, r.forward_ms_1t, r.forward_ms_all, r.train_ms_1t,
+               r.train_ms_all, r.network_mflop_forward, r.forward_gflops_1t, r.train_gflops_1t,
+               r.n_threads_all, r.lines_per_s_all);
+      return 0;
+    }
+  g_print (_("OpenBLAS kernel:           %s\n"), r.openblas_core);
+  g_print (_("SGEMM, 1 thread (512³):    %.1f GFLOP/s\n"), r.sgemm_gflops);
+  g_print (_("Network:                   %d×%d line, %d classes, %.1f MFLOP forward\n"),
+           r.line_height, r.line_width, r.n_classes, r.network_mflop_forward);
+  g_print (_("Forward, 1 thread:         %.2f ms  (%.2f GFLOP/s)\n"), r.forward_ms_1t, r.forward_gflops_1t);
+  g_print (_("Forward, %d threads:        %.2f ms\n"), r.n_threads_all, r.forward_ms_all);
+  g_print (_("Forward+backward, 1 thread: %.2f ms  (%.2f GFLOP/s)\n"), r.train_ms_1t, r.train_gflops_1t);
+  g_print (_("Forward+backward, %d threads: %.2f ms\n"), r.n_threads_all, r.train_ms_all);
+  g_print (_("Throughput, %d threads:     %.1f lines/s (one line per thread)\n"), r.n_threads_all,
+           r.lines_per_s_all);
+  return 0;
+}

@@ -1,0 +1,254 @@
+/* cli-train.c — `lectern-cli train`: train a model, or fine-tune one with --init.
+ *
+ * Ctrl+C (or SIGTERM) stops after the current step with a checkpoint; running the same command
+ * again resumes from it. */
+#include "config.h"
+#include "cli.h"
+#include "charset.h"
+#include "dataset.h"
+#include "error.h"
+#include "model.h"
+#include "trainer.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t stop_requested;
+
+static void
+on_signal (int sig)
+{
+  stop_requested = 1;
+}
+
+typedef struct {
+  GCancellable *cancellable;
+  gboolean      tty;
+  int           last_decile;
+} Progress;
+
+static void
+format_duration (double s, char *buf, gsize len)
+{
+  if (!isfinite (s) || s < 0)
+    g_strlcpy (buf, "?", len);
+  else if (s < 3600)
+    g_snprintf (buf, len, "%dm%02ds", (int) s / 60, (int) s % 60);
+  else
+    g_snprintf (buf, len, "%dh%02dm", (int) s / 3600, ((int) s % 3600) / 60);
+}
+
+static void
+on_progress (const LecternTrainStatus *st, gpointer user_data)
+{
+  Progress *p = user_data;
+  if (stop_requested && !g_cancellable_is_cancelled (p->cancellable))
+    g_cancellable_cancel (p->cancellable);
+  char eta[32];
+  switch (st->event)
+    {
+    case LECTERN_TRAIN_PROGRESS:
+      {
+        const double frac = st->lines_total ? (double) st->lines_done / st->lines_total : 0;
+        format_duration (st->lines_per_second > 0
+                         ? (st->lines_total - st->lines_done) / st->lines_per_second : NAN,
+                         eta, sizeof eta);
+        if (p->tty)
+          {
+            char bar[31];
+            int filled = (int) (frac * 30);
+            for (int i = 0; i < 30; i++)
+              bar[i] = i < filled ? '#' : '.';
+            bar[30] = 0;
+            g_printerr (_("\repoch %d/%d [%s] %u/%u lines  %.1f lines/s  loss %.3f  ETA %s  "),
+                        st->epoch, st->epochs, bar, st->lines_done, st->lines_total,
+                        st->lines_per_second, st->loss, eta);
+          }
+        else if ((int) (frac * 10) > p->last_decile)
+          {
+            p->last_decile = (int) (frac * 10);
+            g_printerr (_("epoch %d/%d: %u/%u lines, %.1f lines/s, loss %.3f, ETA %s\n"),
+                        st->epoch, st->epochs, st->lines_done, st->lines_total,
+                        st->lines_per_second, st->loss, eta);
+          }
+        break;
+      }
+    case LECTERN_TRAIN_EPOCH_END:
+      format_duration (st->seconds, eta, sizeof eta);
+      if (p->tty)
+        g_printerr ("\n");
+      p->last_decile = 0;
+      if (isnan (st->val_cer))
+        g_printerr (_("epoch %d: loss %.4f%s (%s)\n"), st->epoch, st->loss,
+                    st->improved ? _(", best so far") : "", eta);
+      else
+        g_printerr (_("epoch %d: loss %.4f, validation CER %.2f%%, WER %.2f%%%s (%s)\n"),
+                    st->epoch, st->loss, 100 * st->val_cer, 100 * st->val_wer,
+                    st->improved ? _(", best so far: saved") : "", eta);
+      break;
+    case LECTERN_TRAIN_MESSAGE:
+      if (p->tty)
+        g_printerr ("\n");
+      g_printerr ("%s\n", st->message);
+      break;
+    }
+}
+
+static LecternDataset *
+load_sets (char **paths, int height, GError **error)
+{
+  g_autoptr (LecternDataset) ds = lectern_dataset_new (height);
+  for (int i = 0; paths && paths[i]; i++)
+    if (!lectern_dataset_add (ds, paths[i], LECTERN_CLEAN_DEFAULT, error))
+      return NULL;
+  return g_steal_pointer (&ds);
+}
+
+int
+lectern_cli_train (int argc, char **argv)
+{
+  g_auto (GStrv) train_paths = NULL, val_paths = NULL;
+  g_autofree char *out = NULL, *init = NULL;
+  int epochs = 50, threads = 0, batch = 8, patience = 10, epoch_lines = 0;
+  double dropout = 0.5, lr = 1e-3, val_fraction = 0.05;
+  gint64 seed = 1;
+  gboolean no_augment = FALSE, restart = FALSE;
+  GOptionEntry entries[] = {
+    { "train", 't', 0, G_OPTION_ARG_FILENAME_ARRAY, &train_paths, N_("Training data: a folder of line images with .gt.txt, a line image, or a PAGE/ALTO file (repeatable)"), N_("DATA") },
+    { "val", 'v', 0, G_OPTION_ARG_FILENAME_ARRAY, &val_paths, N_("Validation data (repeatable); without it, a part of the training data is held out"), N_("DATA") },
+    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, N_("Where to write the best model"), N_("MODEL") },
+    { "init", 0, 0, G_OPTION_ARG_FILENAME, &init, N_("Start from this model (fine-tuning); its charset is kept and extended"), N_("MODEL") },
+    { "epochs", 'e', 0, G_OPTION_ARG_INT, &epochs, N_("Most epochs to train (default 50)"), N_("N") },
+    { "dropout", 0, 0, G_OPTION_ARG_DOUBLE, &dropout, N_("Dropout on the LSTM outputs (default 0.5)"), N_("P") },
+    { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, N_("Random seed (default 1)"), N_("S") },
+    { "threads", 'j', 0, G_OPTION_ARG_INT, &threads, N_("Threads (default: all cores)"), N_("N") },
+    { "batch", 0, 0, G_OPTION_ARG_INT, &batch, N_("Lines per update (default 8)"), N_("N") },
+    { "learning-rate", 0, 0, G_OPTION_ARG_DOUBLE, &lr, N_("Adam learning rate (default 0.001)"), N_("LR") },
+    { "patience", 0, 0, G_OPTION_ARG_INT, &patience, N_("Stop after N epochs without improvement (default 10; 0 never)"), N_("N") },
+    { "epoch-lines", 0, 0, G_OPTION_ARG_INT, &epoch_lines, N_("Lines per epoch (default: all)"), N_("N") },
+    { "val-fraction", 0, 0, G_OPTION_ARG_DOUBLE, &val_fraction, N_("Part of the training data held out when no --val is given (default 0.05)"), N_("F") },
+    { "no-augment", 0, 0, G_OPTION_ARG_NONE, &no_augment, N_("Do not distort the training lines"), NULL },
+    { "restart", 0, 0, G_OPTION_ARG_NONE, &restart, N_("Ignore an existing checkpoint"), NULL },
+    { NULL }
+  };
+  g_autoptr (GOptionContext) ctx = g_option_context_new (_("— train a recognition model"));
+  g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
+  if (!lectern_cli_parse_options (ctx, &argc, &argv))
+    return LECTERN_CLI_EXIT_USAGE;
+  if (train_paths == NULL || out == NULL)
+    {
+      g_printerr (_("lectern-cli train: --train and --out are required\n"));
+      return LECTERN_CLI_EXIT_USAGE;
+    }
+  if (epochs < 1 || batch < 1 || dropout < 0 || dropout >= 1 || lr <= 0 || val_fraction < 0 || val_fraction >= 1)
+    {
+      g_printerr (_("lectern-cli train: an option is out of range (epochs ≥ 1, batch ≥ 1, 0 ≤ dropout < 1, learning rate > 0)\n"));
+      return LECTERN_CLI_EXIT_USAGE;
+    }
+
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LecternModel) base = NULL;
+  LecternArch arch;
+  lectern_arch_default (&arch, 2);
+  if (init != NULL)
+    {
+      base = lectern_model_load (init, &error);
+      if (base == NULL)
+        {
+          lectern_cli_print_error (error);
+          return LECTERN_CLI_EXIT_FAILURE;
+        }
+      arch = base->net->arch;
+    }
+
+  g_printerr (_("Reading training data…\n"));
+  g_autoptr (LecternDataset) train = load_sets (train_paths, arch.input_height, &error);
+  if (train == NULL)
+    {
+      lectern_cli_print_error (error);
+      return LECTERN_CLI_EXIT_FAILURE;
+    }
+  g_autoptr (LecternDataset) val = NULL;
+  if (val_paths != NULL)
+    val = load_sets (val_paths, arch.input_height, &error);
+  else if (val_fraction > 0)
+    val = lectern_dataset_split (train, val_fraction, (guint64) seed);
+  if (error != NULL)
+    {
+      lectern_cli_print_error (error);
+      return LECTERN_CLI_EXIT_FAILURE;
+    }
+  g_printerr (_("%u training lines (%u skipped), %u validation lines\n"), train->samples->len,
+              train->skipped, val ? val->samples->len : 0);
+  if (train->samples->len == 0)
+    {
+      g_printerr (_("lectern-cli train: no usable training lines were found\n"));
+      return LECTERN_CLI_EXIT_FAILURE;
+    }
+
+  /* the charset: from the data, or the base model's extended by the data's new characters */
+  g_autoptr (LecternCharset) data_cs = lectern_charset_new ();
+  for (guint i = 0; i < train->samples->len; i++)
+    {
+      LecternSample *s = g_ptr_array_index (train->samples, i);
+      for (const char *p = s->text; *p; p = g_utf8_next_char (p))
+        if (lectern_charset_char_is_valid (g_utf8_get_char (p)))
+          lectern_charset_add (data_cs, g_utf8_get_char (p));
+    }
+  g_autoptr (LecternModel) model = NULL;
+  if (base != NULL)
+    {
+      model = lectern_model_copy (base);
+      guint added = lectern_model_extend_charset (model, data_cs, (guint64) seed);
+      g_autofree char *base_name = g_path_get_basename (init);
+      lectern_model_set_info (model, "base", base_name);
+      g_printerr (_("Fine-tuning %s (%u classes, %u new)\n"), init,
+                  lectern_charset_size (model->charset), added);
+    }
+  else
+    {
+      model = lectern_model_new_random (&arch, data_cs, (guint64) seed);
+      g_printerr (_("New model: %u classes, %zu weights\n"), lectern_charset_size (model->charset),
+                  model->net->n_params);
+    }
+  g_autofree char *name = g_path_get_basename (out);
+  lectern_model_set_info (model, "name", name);
+  g_autofree char *data_list = g_strjoinv (";", train_paths);
+  lectern_model_set_info (model, "data", data_list);
+
+  LecternTrainOptions opts;
+  lectern_train_options_init (&opts);
+  opts.epochs = epochs;
+  opts.patience = patience;
+  opts.dropout = (float) dropout;
+  opts.learning_rate = (float) lr;
+  opts.batch = batch;
+  opts.threads = threads;
+  opts.seed = (guint64) seed;
+  opts.augment = !no_augment;
+  opts.max_epoch_lines = epoch_lines;
+  opts.out_path = out;
+  opts.resume = !restart;
+
+  struct sigaction sa = { 0 };
+  sa.sa_handler = on_signal;
+  sigaction (SIGINT, &sa, NULL);
+  sigaction (SIGTERM, &sa, NULL);
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  Progress progress = { cancellable, isatty (STDERR_FILENO), 0 };
+  if (!lectern_train (model, train, val, &opts, on_progress, &progress, cancellable, &error))
+    {
+      if (g_error_matches (error, LECTERN_ERROR, LECTERN_ERROR_CANCELLED))
+        {
+          g_printerr (_("Stopped. Run the same command again to resume.\n"));
+          return 130;
+        }
+      lectern_cli_print_error (error);
+      return LECTERN_CLI_EXIT_FAILURE;
+    }
+  g_printerr (_("Best model saved to %s\n"), out);
+  return 0;
+}
