@@ -1,0 +1,1734 @@
+/* segment.c — page analysis: skew, binarisation and text-line segmentation of a page scan.
+ *
+ * The pipeline, all on a reduced copy of the page (long side ≈ WORK_LONG_SIDE pixels):
+ *
+ *   1. Sauvola binarisation (running window sums, O(width) memory).
+ *   2. Skew: the angle in ±max whose projection profile of ink is sharpest.
+ *   3. Rotate the ink map so that lines run horizontally (the map only: the caller's page is
+ *      never resampled; results are mapped back to its coordinates).
+ *   4. Remove long thin horizontal and vertical strokes (ruled paper, margins, grids, frames).
+ *   5. Connected components: measure the text height, drop specks, stamps, frames and borders.
+ *   6. Line spacing from the autocorrelation of the row profile in vertical strips.
+ *   7. Text lines are ridges of the ink density smoothed much more along x than along y: per
+ *      column the local maxima of the smoothed density are linked left to right into chains
+ *      that follow sloping and curved lines.
+ *   8. Components are given to the nearest chain; a component that two chains cross (touching
+ *      ascenders and descenders) is cut between them pixel by pixel.
+ *   9. Per line, the row profile of its own ink around the chain gives the baseline and the
+ *      x-height; the polygon is the band from above the x-height to below the baseline, kept
+ *      clear of the neighbouring lines.
+ *  10. Lines are grouped into regions (columns, marginalia) and put in reading order.
+ *
+ * Every length is a multiple of the measured text height or line spacing, so the result does
+ * not depend on the scan resolution. */
+#include "segment.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "error.h"
+#ifdef SEGDEBUG
+#include <stdio.h>
+#endif
+
+/* Size of the analysis copy: enough for text of a few pixels' x-height on a full page. */
+#define WORK_LONG_SIDE 1600
+/* Sauvola's dynamic range of the standard deviation for 8-bit images. */
+#define SAUVOLA_R 128.0
+
+/* Polygon band around the baseline, in x-heights: how far above and below it reaches. */
+#ifdef SEGDEBUG
+#define BAND_ABOVE (g_getenv ("BA") ? g_ascii_strtod (g_getenv ("BA"), NULL) : 1.7)
+#define BAND_BELOW (g_getenv ("BB") ? g_ascii_strtod (g_getenv ("BB"), NULL) : 0.6)
+#define INK_TRIM (g_getenv ("TRIM") ? g_ascii_strtod (g_getenv ("TRIM"), NULL) : 0.002)
+#else
+#define BAND_ABOVE 1.7
+#define BAND_BELOW 0.6
+#define INK_TRIM 0.002
+#endif
+
+typedef struct {
+  int     w, h;
+  guint8 *p;      /* 1 = ink */
+} Bitmap;
+
+static Bitmap *
+bitmap_new (int w, int h)
+{
+  Bitmap *b = g_new (Bitmap, 1);
+  b->w = w;
+  b->h = h;
+  b->p = g_new0 (guint8, (gsize) w * h);
+  return b;
+}
+
+static void
+bitmap_free (Bitmap *b)
+{
+  if (b == NULL)
+    return;
+  g_free (b->p);
+  g_free (b);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Bitmap, bitmap_free)
+
+void
+lectern_segment_options_init (LecternSegmentOptions *opts)
+{
+  g_return_if_fail (opts != NULL);
+  memset (opts, 0, sizeof *opts);
+  opts->deskew = TRUE;
+  opts->max_skew_degrees = 5.0;
+  opts->remove_rules = TRUE;
+  opts->sauvola_k = 0.15;
+}
+
+/* ---- 1. binarisation ------------------------------------------------------------------------ */
+
+/* Sauvola: ink where grey < mean · (1 + k · (sd / R − 1)) over a (2r+1)² window. Window sums
+ * come from column sums kept for the current band of rows, so memory stays O(width).
+ * A low k keeps faint pencil; what it also keeps of bleed-through and stains is then removed
+ * by a second, page-wide test: the pixel must be darker than its surroundings by a good part
+ * of what the page's ink typically is (CONTRAST_SHARE of the CONTRAST_PERCENTILE of the
+ * contrasts of all Sauvola ink), since show-through is much fainter than the ink over it. */
+#define CONTRAST_PERCENTILE 0.8
+#define CONTRAST_SHARE 0.5
+
+static Bitmap *
+binarise_sauvola (const LecternImage *img, int r, double k)
+{
+  int w = img->width, h = img->height;
+  Bitmap *out = bitmap_new (w, h);
+  g_autofree guint32 *col_sum = g_new0 (guint32, w);
+  g_autofree guint64 *col_sq = g_new0 (guint64, w);
+  int top = 0, bottom = -1;   /* rows [top, bottom] are in the column sums */
+
+  for (int y = 0; y < h; y++)
+    {
+      int want_top = MAX (0, y - r), want_bottom = MIN (h - 1, y + r);
+      while (bottom < want_bottom)
+        {
+          bottom++;
+          const guint8 *row = img->pixels + (gsize) bottom * w;
+          for (int x = 0; x < w; x++)
+            {
+              col_sum[x] += row[x];
+              col_sq[x] += (guint32) row[x] * row[x];
+            }
+        }
+      while (top < want_top)
+        {
+          const guint8 *row = img->pixels + (gsize) top * w;
+          for (int x = 0; x < w; x++)
+            {
+              col_sum[x] -= row[x];
+              col_sq[x] -= (guint32) row[x] * row[x];
+            }
+          top++;
+        }
+      int rows = bottom - top + 1;
+      guint64 sum = 0, sq = 0;
+      int left = 0, right = -1;
+      const guint8 *row = img->pixels + (gsize) y * w;
+      guint8 *orow = out->p + (gsize) y * w;
+      for (int x = 0; x < w; x++)
+        {
+          int want_left = MAX (0, x - r), want_right = MIN (w - 1, x + r);
+          while (right < want_right)
+            {
+              right++;
+              sum += col_sum[right];
+              sq += col_sq[right];
+            }
+          while (left < want_left)
+            {
+              sum -= col_sum[left];
+              sq -= col_sq[left];
+              left++;
+            }
+          double n = (double) rows * (right - left + 1);
+          double mean = sum / n;
+          double var = sq / n - mean * mean;
+          double sd = var > 0 ? sqrt (var) : 0;
+          double t = mean * (1.0 + k * (sd / SAUVOLA_R - 1.0));
+          /* keep the contrast for the second test; 0 is background */
+          orow[x] = row[x] < t ? (guint8) CLAMP (mean - row[x], 1, 255) : 0;
+        }
+    }
+
+  guint64 hist[256] = { 0 }, total = 0;
+  gsize n = (gsize) w * h;
+  for (gsize i = 0; i < n; i++)
+    if (out->p[i])
+      {
+        hist[out->p[i]]++;
+        total++;
+      }
+  int level = 0;
+  guint64 acc = 0;
+  for (level = 0; level < 255; level++)
+    {
+      acc += hist[level];
+      if (acc >= CONTRAST_PERCENTILE * total)
+        break;
+    }
+  int min_contrast = (int) (CONTRAST_SHARE * level);
+  for (gsize i = 0; i < n; i++)
+    out->p[i] = out->p[i] > min_contrast;
+  return out;
+}
+
+/* Ink outside the paper: the dark scanner bed around a page, the binding, the neighbour page.
+ * The paper is where, within a few blocks, some block is nearly as bright as the paper of the
+ * page (text always leaves paper between its strokes; a dark surround does not). Ink there, and
+ * in a margin around it where the page edge itself binarises into noise, is cleared. */
+static void
+clear_outside_paper (Bitmap *ink, const LecternImage *img)
+{
+  const int B = 8;
+  int bw = (img->width + B - 1) / B, bh = (img->height + B - 1) / B;
+  g_autofree float *mean = g_new0 (float, (gsize) bw * bh);
+  g_autofree guint8 *dark = g_new0 (guint8, (gsize) bw * bh);
+  for (int y = 0; y < img->height; y++)
+    for (int x = 0; x < img->width; x++)
+      mean[(gsize) (y / B) * bw + x / B] += img->pixels[(gsize) y * img->width + x];
+  for (int by = 0; by < bh; by++)
+    for (int bx = 0; bx < bw; bx++)
+      {
+        int n = MIN (B, img->height - by * B) * MIN (B, img->width - bx * B);
+        mean[(gsize) by * bw + bx] /= n;
+      }
+  gsize nb = (gsize) bw * bh;
+  /* paper level: a high percentile of the block means */
+  int hist[256] = { 0 };
+  for (gsize i = 0; i < nb; i++)
+    hist[CLAMP ((int) mean[i], 0, 255)]++;
+  int paper = 255;
+  gsize acc = 0;
+  for (int v = 0; v < 256; v++)
+    {
+      acc += hist[v];
+      if (acc >= 0.9 * nb)
+        {
+          paper = v;
+          break;
+        }
+    }
+  /* dark: no bright block within R blocks (an erosion of the paper); then grown by R + 2 blocks
+   * so that the dark border is cleared right up to the paper and a little beyond */
+  const int R = 3, GROW = R + 2;
+  gboolean any = FALSE;
+  for (int by = 0; by < bh; by++)
+    for (int bx = 0; bx < bw; bx++)
+      {
+        float m = 0;
+        for (int dy = -R; dy <= R; dy++)
+          for (int dx = -R; dx <= R; dx++)
+            {
+              int yy = by + dy, xx = bx + dx;
+              if (yy >= 0 && xx >= 0 && yy < bh && xx < bw)
+                m = MAX (m, mean[(gsize) yy * bw + xx]);
+            }
+        if (m < 0.6 * paper)
+          {
+            dark[(gsize) by * bw + bx] = 1;
+            any = TRUE;
+          }
+      }
+  if (!any)
+    return;
+  g_autofree guint8 *grown = g_new0 (guint8, (gsize) bw * bh);
+  for (int by = 0; by < bh; by++)
+    for (int bx = 0; bx < bw; bx++)
+      if (dark[(gsize) by * bw + bx])
+        for (int dy = -GROW; dy <= GROW; dy++)
+          for (int dx = -GROW; dx <= GROW; dx++)
+            {
+              int yy = by + dy, xx = bx + dx;
+              if (yy >= 0 && xx >= 0 && yy < bh && xx < bw)
+                grown[(gsize) yy * bw + xx] = 1;
+            }
+  for (int y = 0; y < ink->h; y++)
+    {
+      const guint8 *grow_row = grown + (gsize) (y / B) * bw;
+      guint8 *row = ink->p + (gsize) y * ink->w;
+      for (int x = 0; x < ink->w; x++)
+        if (grow_row[x / B])
+          row[x] = 0;
+    }
+}
+
+/* ---- 2. skew -------------------------------------------------------------------------------- */
+
+/* Sharpness of the projection of the ink along direction angle (radians): lines of text
+ * y = y0 + x·tan(angle) fall into few bins when the angle is right. */
+static double
+projection_sharpness (const Bitmap *ink, int step, double angle, guint32 *bins, int n_bins,
+                      int offset)
+{
+  double t = tan (angle);
+  memset (bins, 0, sizeof (guint32) * n_bins);
+  for (int y = 0; y < ink->h; y += step)
+    {
+      const guint8 *row = ink->p + (gsize) y * ink->w;
+      for (int x = 0; x < ink->w; x += step)
+        if (row[x])
+          {
+            int b = (int) floor ((y - x * t + offset) / step);
+            if (b >= 0 && b < n_bins)
+              bins[b]++;
+          }
+    }
+  double s = 0;
+  for (int i = 0; i < n_bins; i++)
+    s += (double) bins[i] * bins[i];
+  return s;
+}
+
+/* Coarse to fine search of the angle that maximises projection_sharpness. */
+static double
+estimate_skew_radians (const Bitmap *ink, double max_degrees)
+{
+  double max_rad = max_degrees * G_PI / 180.0;
+  int step = MAX (1, MAX (ink->w, ink->h) / 800);
+  int offset = (int) ceil (ink->w * tan (max_rad)) + step;
+  int n_bins = (ink->h + 2 * offset) / step + 2;
+  g_autofree guint32 *bins = g_new (guint32, n_bins);
+
+  double best = 0, best_score = -1;
+  double coarse = 0.5 * G_PI / 180.0;
+  for (double a = -max_rad; a <= max_rad + 1e-9; a += coarse)
+    {
+      double s = projection_sharpness (ink, step, a, bins, n_bins, offset);
+      if (s > best_score)
+        {
+          best_score = s;
+          best = a;
+        }
+    }
+  double centre = best;
+  double fine = 0.05 * G_PI / 180.0;
+  for (double a = centre - coarse; a <= centre + coarse + 1e-9; a += fine)
+    {
+      if (fabs (a) > max_rad + 1e-9)
+        continue;
+      double s = projection_sharpness (ink, step, a, bins, n_bins, offset);
+      if (s > best_score)
+        {
+          best_score = s;
+          best = a;
+        }
+    }
+  return best;
+}
+
+/* ---- 3. rotation ---------------------------------------------------------------------------- */
+
+/* Maps analysis-map coordinates (u, v) — deskewed, reduced — back to page coordinates. */
+typedef struct {
+  double cos_a, sin_a;
+  double cx, cy;       /* rotation centre in the reduced page */
+  double cu, cv;       /* the same point in the deskewed map */
+  double scale;        /* reduced / original */
+} Transform;
+
+static void
+transform_to_page (const Transform *t, double u, double v, double *x, double *y)
+{
+  double xr = t->cos_a * (u - t->cu) - t->sin_a * (v - t->cv) + t->cx;
+  double yr = t->sin_a * (u - t->cu) + t->cos_a * (v - t->cv) + t->cy;
+  *x = xr / t->scale;
+  *y = yr / t->scale;
+}
+
+/* Rotates the ink map so that lines at `angle` become horizontal; the new map holds the
+ * whole rotated page. Nearest neighbour is enough for a binary map. */
+static Bitmap *
+rotate_bitmap (const Bitmap *in, double angle, Transform *t)
+{
+  double c = cos (angle), s = sin (angle);
+  int W = (int) ceil (in->w * fabs (c) + in->h * fabs (s));
+  int H = (int) ceil (in->w * fabs (s) + in->h * fabs (c));
+  t->cos_a = c;
+  t->sin_a = s;
+  t->cx = in->w / 2.0;
+  t->cy = in->h / 2.0;
+  t->cu = W / 2.0;
+  t->cv = H / 2.0;
+  Bitmap *out = bitmap_new (W, H);
+  for (int v = 0; v < H; v++)
+    {
+      double dv = v + 0.5 - t->cv;
+      for (int u = 0; u < W; u++)
+        {
+          double du = u + 0.5 - t->cu;
+          int x = (int) floor (c * du - s * dv + t->cx);
+          int y = (int) floor (s * du + c * dv + t->cy);
+          if (x >= 0 && y >= 0 && x < in->w && y < in->h)
+            out->p[(gsize) v * W + u] = in->p[(gsize) y * in->w + x];
+        }
+    }
+  return out;
+}
+
+/* ---- 4. ruled lines ------------------------------------------------------------------------- */
+
+/* Removes ink that lies on a long, thin horizontal stroke (vertical when `vertical`): ruled
+ * lines, grids, margins, frames. A pixel is thin when the ink through it, across the stroke
+ * direction, is at most max_thick pixels. A row holds a rule over a stretch of `span` pixels
+ * when its thin pixels (allowing a pixel of wobble either side) cover most of the stretch while
+ * the rows a few pixels above and below cover much less: binarised rules are often dashed, so
+ * coverage rather than unbroken runs decides, and the sharp peak tells a straight rule from
+ * the dense but wandering joins of cursive writing. Letters crossing a rule keep their pixels
+ * there because they are thick across it. */
+static void
+remove_long_strokes (Bitmap *b, int span, int max_thick, gboolean vertical)
+{
+  int len = vertical ? b->h : b->w;       /* along the stroke */
+  int across = vertical ? b->w : b->h;
+  gsize step_along = vertical ? (gsize) b->w : 1;
+  gsize step_across = vertical ? 1 : (gsize) b->w;
+  if (span >= len || len > G_MAXUINT16)
+    return;
+  g_autofree guint8 *thin = g_new0 (guint8, (gsize) b->w * b->h);
+  g_autofree guint16 *cum = g_new (guint16, (gsize) across * (len + 1));
+  g_autofree guint8 *hit = g_new (guint8, len);
+  int off = max_thick + 1;       /* distance of the rows that must be emptier */
+
+  /* thin pixels: runs across the stroke direction no longer than max_thick */
+  for (int i = 0; i < len; i++)
+    {
+      int a = 0;
+      while (a < across)
+        {
+          if (!b->p[a * step_across + i * step_along])
+            {
+              a++;
+              continue;
+            }
+          int e = a;
+          while (e < across && b->p[e * step_across + i * step_along])
+            e++;
+          if (e - a <= max_thick)
+            for (int k = a; k < e; k++)
+              thin[k * step_across + i * step_along] = 1;
+          a = e;
+        }
+    }
+  /* prefix sums of the tolerant rows */
+  for (int a = 0; a < across; a++)
+    {
+      guint16 *c = cum + (gsize) a * (len + 1);
+      c[0] = 0;
+      for (int i = 0; i < len; i++)
+        {
+          gsize at = a * step_across + i * step_along;
+          guint8 v = thin[at];
+          if (a > 0)
+            v |= thin[at - step_across];
+          if (a + 1 < across)
+            v |= thin[at + step_across];
+          c[i + 1] = c[i] + v;
+        }
+    }
+
+  for (int a = 0; a < across; a++)
+    {
+      const guint16 *c = cum + (gsize) a * (len + 1);
+      if (c[len] < span / 2)
+        continue;
+      const guint16 *above = a - off >= 0 ? cum + (gsize) (a - off) * (len + 1) : NULL;
+      const guint16 *below = a + off < across ? cum + (gsize) (a + off) * (len + 1) : NULL;
+      memset (hit, 0, len);
+      gboolean any = FALSE;
+      for (int i = 0; i + span <= len; i++)
+        {
+          int here = c[i + span] - c[i];
+          if (here < 0.55 * span)
+            continue;
+          int up = above ? above[i + span] - above[i] : 0;
+          int dn = below ? below[i + span] - below[i] : 0;
+          if (up > 0.5 * here || dn > 0.5 * here)
+            continue;
+          memset (hit + i, 1, span);
+          any = TRUE;
+        }
+      if (!any)
+        continue;
+      for (int i = 0; i < len; i++)
+        {
+          gsize at = a * step_across + i * step_along;
+          if (hit[i] && thin[at])
+            b->p[at] = 0;
+        }
+    }
+}
+
+/* ---- 5. connected components ---------------------------------------------------------------- */
+
+typedef struct {
+  int    x0, y0, x1, y1;   /* inclusive bounding box */
+  int    area;
+  double sum_x, sum_y;
+  int    line;             /* assigned line, -1 none, -2 split pixel by pixel */
+  gboolean keep;
+} Component;
+
+static guint32
+uf_find (guint32 *parent, guint32 i)
+{
+  while (parent[i] != i)
+    {
+      parent[i] = parent[parent[i]];
+      i = parent[i];
+    }
+  return i;
+}
+
+/* 8-connected labelling; labels[] gets 0 for background and 1..n for components. */
+static GArray *
+label_components (const Bitmap *b, guint32 *labels)
+{
+  int w = b->w, h = b->h;
+  GArray *parent_arr = g_array_new (FALSE, FALSE, sizeof (guint32));
+  guint32 zero = 0;
+  g_array_append_val (parent_arr, zero);
+
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++)
+      {
+        gsize at = (gsize) y * w + x;
+        if (!b->p[at])
+          {
+            labels[at] = 0;
+            continue;
+          }
+        guint32 nb[4];
+        int n = 0;
+        if (x > 0 && labels[at - 1])
+          nb[n++] = labels[at - 1];
+        if (y > 0)
+          {
+            gsize up = at - w;
+            if (x > 0 && labels[up - 1])
+              nb[n++] = labels[up - 1];
+            if (labels[up])
+              nb[n++] = labels[up];
+            if (x + 1 < w && labels[up + 1])
+              nb[n++] = labels[up + 1];
+          }
+        if (n == 0)
+          {
+            guint32 id = parent_arr->len;
+            g_array_append_val (parent_arr, id);
+            labels[at] = id;
+            continue;
+          }
+        guint32 *parent = (guint32 *) parent_arr->data;
+        guint32 root = uf_find (parent, nb[0]);
+        for (int i = 1; i < n; i++)
+          {
+            guint32 r2 = uf_find (parent, nb[i]);
+            if (r2 < root)
+              {
+                parent[root] = r2;
+                root = r2;
+              }
+            else if (r2 > root)
+              parent[r2] = root;
+          }
+        labels[at] = root;
+      }
+
+  /* Flatten to consecutive ids and gather statistics. */
+  guint32 *parent = (guint32 *) parent_arr->data;
+  guint n_prov = parent_arr->len;
+  g_autofree guint32 *final = g_new0 (guint32, n_prov);
+  guint32 next = 1;
+  for (guint i = 1; i < n_prov; i++)
+    {
+      guint32 r = uf_find (parent, i);
+      if (r == i)
+        final[i] = next++;
+    }
+  for (guint i = 1; i < n_prov; i++)
+    final[i] = final[uf_find (parent, i)];
+
+  GArray *comps = g_array_sized_new (FALSE, TRUE, sizeof (Component), next);
+  g_array_set_size (comps, next);
+  for (guint i = 0; i < next; i++)
+    {
+      Component *c = &g_array_index (comps, Component, i);
+      c->x0 = c->y0 = G_MAXINT;
+      c->x1 = c->y1 = -1;
+      c->line = -1;
+      c->keep = TRUE;
+    }
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++)
+      {
+        gsize at = (gsize) y * w + x;
+        if (!labels[at])
+          continue;
+        guint32 id = final[labels[at]];
+        labels[at] = id;
+        Component *c = &g_array_index (comps, Component, id);
+        c->x0 = MIN (c->x0, x);
+        c->x1 = MAX (c->x1, x);
+        c->y0 = MIN (c->y0, y);
+        c->y1 = MAX (c->y1, y);
+        c->area++;
+        c->sum_x += x;
+        c->sum_y += y;
+      }
+  g_array_index (comps, Component, 0).keep = FALSE;
+  g_array_free (parent_arr, TRUE);
+  return comps;
+}
+
+static int
+compare_int (gconstpointer a, gconstpointer b)
+{
+  int x = *(const int *) a, y = *(const int *) b;
+  return (x > y) - (x < y);
+}
+
+static int
+compare_double (gconstpointer a, gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return (x > y) - (x < y);
+}
+
+/* Median height of the components that look like letters or words. */
+static double
+estimate_text_height (GArray *comps, int page_h)
+{
+  g_autoptr (GArray) hs = g_array_new (FALSE, FALSE, sizeof (int));
+  for (guint i = 1; i < comps->len; i++)
+    {
+      Component *c = &g_array_index (comps, Component, i);
+      int ch = c->y1 - c->y0 + 1, cw = c->x1 - c->x0 + 1;
+      if (ch >= 4 && cw >= 2 && c->area >= 8 && ch < page_h / 8)
+        g_array_append_val (hs, ch);
+    }
+  if (hs->len < 5)
+    return 0;
+  g_array_sort (hs, compare_int);
+  double med = g_array_index (hs, int, hs->len / 2);
+  /* again, without specks and giants */
+  g_autoptr (GArray) hs2 = g_array_new (FALSE, FALSE, sizeof (int));
+  for (guint i = 0; i < hs->len; i++)
+    {
+      int v = g_array_index (hs, int, i);
+      if (v >= 0.4 * med && v <= 3 * med)
+        g_array_append_val (hs2, v);
+    }
+  if (hs2->len < 5)
+    return med;
+  return g_array_index (hs2, int, hs2->len / 2);
+}
+
+/* Drops components that cannot be text: specks, rules, frames, stamps and pictures, and the
+ * dark edges of the scanned page. */
+static void
+filter_components (GArray *comps, int w, int h, double th)
+{
+  for (guint i = 1; i < comps->len; i++)
+    {
+      Component *c = &g_array_index (comps, Component, i);
+      int cw = c->x1 - c->x0 + 1, ch = c->y1 - c->y0 + 1;
+      double fill = c->area / ((double) cw * ch);
+      gboolean touches = c->x0 == 0 || c->y0 == 0 || c->x1 == w - 1 || c->y1 == h - 1;
+      if (MAX (cw, ch) < 0.15 * th)
+        c->keep = FALSE;                          /* speck */
+      else if (ch > 5 * th && cw > 5 * th)
+        c->keep = FALSE;                          /* picture, stamp, frame, lasso */
+      else if (cw > 10 * th && ch < 0.4 * th)
+        c->keep = FALSE;                          /* rule or underline left over */
+      else if (cw > 6 * th && cw > 10 * ch)
+        c->keep = FALSE;                          /* thick rule, page edge */
+      else if (ch > 10 * th && cw < 0.4 * th)
+        c->keep = FALSE;                          /* vertical rule */
+      else if (ch > 2.5 * th && cw > 2.5 * th && fill < 0.04)
+        c->keep = FALSE;                          /* thin curve: frame, flourish */
+      else if (touches && (ch > 2 * th || cw > 4 * th))
+        c->keep = FALSE;                          /* scan edge, binding, neighbour page */
+    }
+}
+
+/* ---- 6. line spacing ------------------------------------------------------------------------ */
+
+/* The distance between text lines: the first strong peak of the autocorrelation of the row
+ * profile, taken per vertical strip (so that columns need not line up) and then the median. */
+static double
+estimate_line_spacing (const Bitmap *b, const guint32 *labels, GArray *comps, double th)
+{
+  int n_strips = 4;
+  int strip_w = b->w / n_strips;
+  int min_lag = (int) MAX (2, 0.9 * th), max_lag = (int) MIN (b->h / 3, 6 * th);
+  if (strip_w < 1 || max_lag <= min_lag)
+    return 2.2 * th;
+  g_autofree double *prof = g_new (double, b->h);
+  g_autofree double *ac = g_new (double, max_lag + 2);
+  g_autoptr (GArray) found = g_array_new (FALSE, FALSE, sizeof (double));
+
+  for (int s = 0; s < n_strips; s++)
+    {
+      double mean = 0;
+      for (int y = 0; y < b->h; y++)
+        {
+          int n = 0;
+          const guint32 *row = labels + (gsize) y * b->w;
+          for (int x = s * strip_w; x < (s + 1) * strip_w; x++)
+            if (row[x] && g_array_index (comps, Component, row[x]).keep)
+              n++;
+          prof[y] = n;
+          mean += n;
+        }
+      mean /= b->h;
+      if (mean * b->h < 20 * th)
+        continue;
+      double var = 0;
+      for (int y = 0; y < b->h; y++)
+        {
+          prof[y] -= mean;
+          var += prof[y] * prof[y];
+        }
+      if (var <= 0)
+        continue;
+      double best = 0;
+      for (int lag = min_lag - 1; lag <= max_lag + 1; lag++)
+        {
+          double sum = 0;
+          for (int y = 0; y + lag < b->h; y++)
+            sum += prof[y] * prof[y + lag];
+          ac[lag - min_lag + 1] = sum / var;
+          if (lag >= min_lag && lag <= max_lag)
+            best = MAX (best, sum / var);
+        }
+      for (int lag = min_lag; lag <= max_lag; lag++)
+        {
+          double v = ac[lag - min_lag + 1];
+          if (v >= ac[lag - min_lag] && v >= ac[lag - min_lag + 2] && v >= 0.15 && v >= 0.6 * best)
+            {
+              /* parabolic refinement of the peak */
+              double a = ac[lag - min_lag], c = ac[lag - min_lag + 2];
+              double den = a - 2 * v + c;
+              double l = lag + (den < 0 ? 0.5 * (a - c) / den : 0);
+              g_array_append_val (found, l);
+              break;
+            }
+        }
+    }
+  if (found->len == 0)
+    return 2.2 * th;
+  g_array_sort (found, compare_double);
+  return g_array_index (found, double, found->len / 2);
+}
+
+/* ---- 7. line ridges ------------------------------------------------------------------------- */
+
+/* Box blur along one axis of a w × h float map (in place), radius r, edges clamped. */
+static void
+box_blur (float *m, int w, int h, int r, gboolean vertical)
+{
+  if (r <= 0)
+    return;
+  int len = vertical ? h : w, lines = vertical ? w : h;
+  gsize sa = vertical ? (gsize) w : 1, sl = vertical ? 1 : (gsize) w;
+  g_autofree float *tmp = g_new (float, len);
+  for (int l = 0; l < lines; l++)
+    {
+      float *base = m + l * sl;
+      for (int i = 0; i < len; i++)
+        tmp[i] = base[i * sa];
+      double acc = 0;
+      for (int i = -r; i <= r; i++)
+        acc += tmp[CLAMP (i, 0, len - 1)];
+      for (int i = 0; i < len; i++)
+        {
+          base[i * sa] = acc / (2 * r + 1);
+          acc += tmp[MIN (i + r + 1, len - 1)] - tmp[MAX (i - r, 0)];
+        }
+    }
+}
+
+/* Three box blurs approximate a Gaussian of the given sigma. */
+static void
+gauss_blur (float *m, int w, int h, double sigma, gboolean vertical)
+{
+  /* three boxes of width 2r+1 have variance 3 · ((2r+1)² − 1) / 12 */
+  int r = (int) lround ((sqrt (4.0 * sigma * sigma + 1.0) - 1.0) / 2.0);
+  for (int i = 0; i < 3; i++)
+    box_blur (m, w, h, r, vertical);
+}
+
+typedef struct {
+  GArray *xs;          /* double, analysis-map x of each point (cell centres) */
+  GArray *ys;          /* double */
+  double  strength;    /* sum of ridge values */
+  gboolean alive;
+} Chain;
+
+static void
+chain_free (gpointer p)
+{
+  Chain *c = p;
+  g_array_free (c->xs, TRUE);
+  g_array_free (c->ys, TRUE);
+  g_free (c);
+}
+
+static Chain *
+chain_new (void)
+{
+  Chain *c = g_new0 (Chain, 1);
+  c->xs = g_array_new (FALSE, FALSE, sizeof (double));
+  c->ys = g_array_new (FALSE, FALSE, sizeof (double));
+  c->alive = TRUE;
+  return c;
+}
+
+static double
+chain_x0 (const Chain *c)
+{
+  return g_array_index (c->xs, double, 0);
+}
+
+static double
+chain_x1 (const Chain *c)
+{
+  return g_array_index (c->xs, double, c->xs->len - 1);
+}
+
+/* y of the chain at x, linear between points and constant beyond its ends. */
+static double
+chain_y_at (const Chain *c, double x)
+{
+  guint n = c->xs->len;
+  const double *xs = (const double *) c->xs->data, *ys = (const double *) c->ys->data;
+  if (x <= xs[0])
+    return ys[0];
+  if (x >= xs[n - 1])
+    return ys[n - 1];
+  guint lo = 0, hi = n - 1;
+  while (hi - lo > 1)
+    {
+      guint mid = (lo + hi) / 2;
+      if (xs[mid] <= x)
+        lo = mid;
+      else
+        hi = mid;
+    }
+  double t = (x - xs[lo]) / (xs[hi] - xs[lo]);
+  return ys[lo] + t * (ys[hi] - ys[lo]);
+}
+
+typedef struct {
+  int   cell;            /* cell size in analysis pixels */
+  int   gw, gh;
+  float *s;              /* smoothed density, gh × gw */
+} Ridges;
+
+typedef struct {
+  double y;              /* cell units, refined */
+  float  v;
+  int    chain;
+} Peak;
+
+typedef struct {
+  int    chain;
+  int    peak;
+  double d;
+} LinkCandidate;
+
+static int
+compare_link (gconstpointer a, gconstpointer b)
+{
+  const LinkCandidate *x = a, *y = b;
+  return (x->d > y->d) - (x->d < y->d);
+}
+
+/* Finds the text-line ridges: per column the local maxima of the smoothed density, linked
+ * left to right. Returns chains with coordinates in analysis pixels. */
+static GPtrArray *
+find_line_chains (const Bitmap *b, const guint32 *labels, GArray *comps, double th, double ls)
+{
+  Ridges r;
+  r.cell = MAX (1, (int) floor (ls / 10.0));
+  r.gw = (b->w + r.cell - 1) / r.cell;
+  r.gh = (b->h + r.cell - 1) / r.cell;
+  r.s = g_new0 (float, (gsize) r.gw * r.gh);
+  for (int y = 0; y < b->h; y++)
+    {
+      const guint32 *row = labels + (gsize) y * b->w;
+      float *grow = r.s + (gsize) (y / r.cell) * r.gw;
+      for (int x = 0; x < b->w; x++)
+        if (row[x] && g_array_index (comps, Component, row[x]).keep)
+          grow[x / r.cell] += 1.0f;
+    }
+  double ls_c = ls / r.cell;
+  gauss_blur (r.s, r.gw, r.gh, 0.17 * ls_c, TRUE);
+  gauss_blur (r.s, r.gw, r.gh, 0.8 * ls_c, FALSE);
+
+  /* Level of a text ridge: a high percentile of the per-column maxima. */
+  g_autoptr (GArray) maxima = g_array_new (FALSE, FALSE, sizeof (double));
+  for (int x = 0; x < r.gw; x++)
+    for (int y = 1; y + 1 < r.gh; y++)
+      {
+        float v = r.s[(gsize) y * r.gw + x];
+        if (v > 0 && v >= r.s[(gsize) (y - 1) * r.gw + x] && v > r.s[(gsize) (y + 1) * r.gw + x])
+          {
+            double dv = v;
+            g_array_append_val (maxima, dv);
+          }
+      }
+  GPtrArray *chains = g_ptr_array_new_with_free_func (chain_free);
+  if (maxima->len == 0)
+    {
+      g_free (r.s);
+      return chains;
+    }
+  g_array_sort (maxima, compare_double);
+  double level = g_array_index (maxima, double, (guint) (maxima->len * 0.9));
+  double floor_v = 0.12 * level;
+
+  /* Link peaks column by column. */
+  g_autoptr (GArray) prev = g_array_new (FALSE, FALSE, sizeof (Peak));
+  g_autoptr (GArray) cur = g_array_new (FALSE, FALSE, sizeof (Peak));
+  g_autoptr (GArray) cands = g_array_new (FALSE, FALSE, sizeof (LinkCandidate));
+  g_autofree int *last_x = NULL;
+  double tol = MAX (1.0, 0.22 * ls_c);
+  int max_gap = (int) MAX (2, 1.0 * ls_c);
+  GArray *open = g_array_new (FALSE, FALSE, sizeof (int));     /* chains still extendable */
+
+  for (int x = 0; x < r.gw; x++)
+    {
+      g_array_set_size (cur, 0);
+      for (int y = 1; y + 1 < r.gh; y++)
+        {
+          float v = r.s[(gsize) y * r.gw + x];
+          float up = r.s[(gsize) (y - 1) * r.gw + x], dn = r.s[(gsize) (y + 1) * r.gw + x];
+          if (v < floor_v || v < up || v <= dn)
+            continue;
+          /* prominence: the valley to the next stronger point on each side must be real */
+          float lo_up = v, lo_dn = v;
+          int yy;
+          for (yy = y - 1; yy >= 0 && r.s[(gsize) yy * r.gw + x] <= v; yy--)
+            lo_up = MIN (lo_up, r.s[(gsize) yy * r.gw + x]);
+          gboolean bounded_up = yy >= 0;
+          for (yy = y + 1; yy < r.gh && r.s[(gsize) yy * r.gw + x] <= v; yy++)
+            lo_dn = MIN (lo_dn, r.s[(gsize) yy * r.gw + x]);
+          gboolean bounded_dn = yy < r.gh;
+          float valley = MAX (bounded_up ? lo_up : 0, bounded_dn ? lo_dn : 0);
+          if (v - valley < 0.15 * v)
+            continue;
+          Peak p;
+          double den = up - 2 * v + dn;
+          p.y = y + (den < 0 ? 0.5 * (up - dn) / den : 0);
+          p.v = v;
+          p.chain = -1;
+          g_array_append_val (cur, p);
+        }
+
+      /* candidates: open chains whose predicted y is near a peak */
+      g_array_set_size (cands, 0);
+      for (guint i = 0; i < open->len; i++)
+        {
+          int ci = g_array_index (open, int, i);
+          Chain *c = chains->pdata[ci];
+          double lx = chain_x1 (c) / r.cell - 0.5;
+          double ly = g_array_index (c->ys, double, c->ys->len - 1) / r.cell - 0.5;
+          /* slope over the last points, to follow sloping lines across gaps */
+          double slope = 0;
+          guint n = c->xs->len;
+          if (n >= 4)
+            {
+              guint k = n - MIN (n, 8u);
+              double dx = chain_x1 (c) - g_array_index (c->xs, double, k);
+              if (dx > 0)
+                slope = (g_array_index (c->ys, double, n - 1) - g_array_index (c->ys, double, k)) / dx;
+              slope = CLAMP (slope, -0.1, 0.1);
+            }
+          double pred = ly + slope * (x - lx);
+          double gap = x - lx;
+          for (guint j = 0; j < cur->len; j++)
+            {
+              Peak *p = &g_array_index (cur, Peak, j);
+              double d = fabs (p->y - pred);
+              if (d <= tol * (1.0 + 0.15 * (gap - 1)))
+                {
+                  LinkCandidate lc = { ci, (int) j, d + 0.05 * gap };
+                  g_array_append_val (cands, lc);
+                }
+            }
+        }
+      g_array_sort (cands, compare_link);
+      g_autofree guint8 *chain_taken = g_new0 (guint8, chains->len + 1);
+      for (guint i = 0; i < cands->len; i++)
+        {
+          LinkCandidate *lc = &g_array_index (cands, LinkCandidate, i);
+          Peak *p = &g_array_index (cur, Peak, lc->peak);
+          if (p->chain >= 0 || chain_taken[lc->chain])
+            continue;
+          p->chain = lc->chain;
+          chain_taken[lc->chain] = 1;
+        }
+      for (guint j = 0; j < cur->len; j++)
+        {
+          Peak *p = &g_array_index (cur, Peak, j);
+          if (p->chain < 0)
+            {
+              Chain *c = chain_new ();
+              p->chain = chains->len;
+              g_ptr_array_add (chains, c);
+              int id = p->chain;
+              g_array_append_val (open, id);
+            }
+          Chain *c = chains->pdata[p->chain];
+          double px = (x + 0.5) * r.cell, py = (p->y + 0.5) * r.cell;
+          g_array_append_val (c->xs, px);
+          g_array_append_val (c->ys, py);
+          c->strength += p->v;
+        }
+      /* close chains that have not been extended for too long */
+      for (guint i = 0; i < open->len;)
+        {
+          Chain *c = chains->pdata[g_array_index (open, int, i)];
+          if (x - (chain_x1 (c) / r.cell - 0.5) > max_gap)
+            g_array_remove_index_fast (open, i);
+          else
+            i++;
+        }
+    }
+  g_array_free (open, TRUE);
+#ifdef SEGDEBUG
+  {
+    float mx = 0;
+    for (gsize i = 0; i < (gsize) r.gw * r.gh; i++)
+      mx = MAX (mx, r.s[i]);
+    guint8 *img = g_new (guint8, (gsize) r.gw * r.gh);
+    for (gsize i = 0; i < (gsize) r.gw * r.gh; i++)
+      img[i] = 255 - (guint8) (200 * r.s[i] / mx);
+    for (guint i = 0; i < chains->len; i++)
+      {
+        Chain *c = chains->pdata[i];
+        for (guint k = 0; k < c->xs->len; k++)
+          {
+            int gx = (int) (g_array_index (c->xs, double, k) / r.cell), gy = (int) (g_array_index (c->ys, double, k) / r.cell);
+            if (gx >= 0 && gy >= 0 && gx < r.gw && gy < r.gh)
+              img[(gsize) gy * r.gw + gx] = 0;
+          }
+      }
+    FILE *f = fopen ("/tmp/segridge.pgm", "wb");
+    fprintf (f, "P5 %d %d 255\n", r.gw, r.gh);
+    fwrite (img, 1, (gsize) r.gw * r.gh, f);
+    fclose (f);
+    g_free (img);
+  }
+#endif
+  g_free (r.s);
+  return chains;
+}
+
+/* Puts the points of `minor` outside the span of `major` into `major` and kills `minor`. */
+static void
+chain_absorb (Chain *major, Chain *minor)
+{
+  double x0 = chain_x0 (major), x1 = chain_x1 (major);
+  g_autoptr (GArray) xs = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr (GArray) ys = g_array_new (FALSE, FALSE, sizeof (double));
+  for (guint i = 0; i < minor->xs->len; i++)
+    if (g_array_index (minor->xs, double, i) < x0)
+      {
+        g_array_append_val (xs, g_array_index (minor->xs, double, i));
+        g_array_append_val (ys, g_array_index (minor->ys, double, i));
+      }
+  g_array_append_vals (xs, major->xs->data, major->xs->len);
+  g_array_append_vals (ys, major->ys->data, major->ys->len);
+  for (guint i = 0; i < minor->xs->len; i++)
+    if (g_array_index (minor->xs, double, i) > x1)
+      {
+        g_array_append_val (xs, g_array_index (minor->xs, double, i));
+        g_array_append_val (ys, g_array_index (minor->ys, double, i));
+      }
+  g_array_set_size (major->xs, 0);
+  g_array_set_size (major->ys, 0);
+  g_array_append_vals (major->xs, xs->data, xs->len);
+  g_array_append_vals (major->ys, ys->data, ys->len);
+  major->strength += minor->strength;
+  minor->alive = FALSE;
+}
+
+/* Mean slope of a chain over its last (at_end) or first points, in y per x. */
+static double
+chain_end_slope (const Chain *c, gboolean at_end, double span)
+{
+  guint n = c->xs->len;
+  const double *xs = (const double *) c->xs->data, *ys = (const double *) c->ys->data;
+  if (n < 2)
+    return 0;
+  guint a, b;
+  if (at_end)
+    {
+      b = n - 1;
+      a = b;
+      while (a > 0 && xs[b] - xs[a] < span)
+        a--;
+    }
+  else
+    {
+      a = 0;
+      b = 0;
+      while (b + 1 < n && xs[b] - xs[a] < span)
+        b++;
+    }
+  if (xs[b] <= xs[a])
+    return 0;
+  return CLAMP ((ys[b] - ys[a]) / (xs[b] - xs[a]), -0.1, 0.1);
+}
+
+/* One text line can leave several chains: a line whose ridge forks for a while (tall letters,
+ * a word written higher), or one broken where its ink is faint or its words far apart. Chains
+ * that overlap in x and stay closer than half a line spacing are one line; chains that end
+ * and begin in line with each other across a moderate gap are one line, when nothing else
+ * claims the join. */
+static void
+merge_chains (GPtrArray *chains, double ls)
+{
+  gboolean changed = TRUE;
+  while (changed)
+    {
+      changed = FALSE;
+      /* overlapping pieces of one line */
+      for (guint i = 0; i < chains->len; i++)
+        {
+          Chain *a = chains->pdata[i];
+          if (!a->alive)
+            continue;
+          for (guint j = 0; j < chains->len; j++)
+            {
+              Chain *b = chains->pdata[j];
+              if (i == j || !b->alive || !a->alive)
+                continue;
+              double o0 = MAX (chain_x0 (a), chain_x0 (b)), o1 = MIN (chain_x1 (a), chain_x1 (b));
+              if (o1 < o0)
+                continue;
+              double sum = 0;
+              int n = 0;
+              for (double x = o0; x <= o1; x += MAX (1.0, (o1 - o0) / 16))
+                {
+                  sum += fabs (chain_y_at (a, x) - chain_y_at (b, x));
+                  n++;
+                }
+              if (n == 0 || sum / n > 0.45 * ls)
+                continue;
+              if (a->strength >= b->strength)
+                chain_absorb (a, b);
+              else
+                chain_absorb (b, a);
+              changed = TRUE;
+            }
+        }
+      /* end to end */
+      for (guint i = 0; i < chains->len; i++)
+        {
+          Chain *a = chains->pdata[i];
+          if (!a->alive)
+            continue;
+          double ax = chain_x1 (a), ay = chain_y_at (a, ax);
+          double slope = chain_end_slope (a, TRUE, ls);
+          Chain *best = NULL;
+          double best_d = G_MAXDOUBLE;
+          int n_near = 0;
+          for (guint j = 0; j < chains->len; j++)
+            {
+              Chain *b = chains->pdata[j];
+              if (i == j || !b->alive)
+                continue;
+              double bx = chain_x0 (b);
+              double gap = bx - ax;
+              if (gap < 0 || gap > 2.5 * ls)
+                continue;
+              double by = chain_y_at (b, bx);
+              double pred = ay + slope * gap;
+              double d = fabs (by - pred);
+              if (d < 0.6 * ls)
+                n_near++;
+              if (d <= 0.3 * ls && d + 0.1 * gap < best_d)
+                {
+                  best_d = d + 0.1 * gap;
+                  best = b;
+                }
+            }
+          if (best == NULL || n_near > 1)
+            continue;
+          chain_absorb (a, best);
+          changed = TRUE;
+        }
+    }
+  for (guint i = 0; i < chains->len;)
+    {
+      Chain *c = chains->pdata[i];
+      if (!c->alive)
+        g_ptr_array_remove_index (chains, i);
+      else
+        i++;
+    }
+}
+
+/* ---- 8. assignment of ink to lines ---------------------------------------------------------- */
+
+typedef struct {
+  Chain  *chain;
+  int     x0, x1;           /* ink extent, analysis pixels */
+  int     n_pixels;
+  GArray *offsets;          /* int histogram of (y − chain y), index + hist_r */
+  int     hist_r;
+  double  base_off;         /* baseline offset from the chain */
+  double  top_off, bottom_off;   /* where the line's ink (but a few per cent) begins and ends */
+  double  xheight;
+  int     region;
+  gboolean keep;
+} Line;
+
+static void
+line_free (gpointer p)
+{
+  Line *l = p;
+  if (l->offsets)
+    g_array_free (l->offsets, TRUE);
+  g_free (l);
+}
+
+static void
+line_add_pixel (Line *l, int x, int y)
+{
+  double cy = chain_y_at (l->chain, x);
+  int o = (int) lround (y - cy);
+  if (l->n_pixels == 0)
+    {
+      l->x0 = l->x1 = x;
+    }
+  l->x0 = MIN (l->x0, x);
+  l->x1 = MAX (l->x1, x);
+  l->n_pixels++;
+  if (o >= -l->hist_r && o <= l->hist_r)
+    g_array_index (l->offsets, int, o + l->hist_r)++;
+}
+
+/* Gives each component to a line. Candidates are the lines whose chain runs over the
+ * component; the component goes to the one nearest to its centre of mass, unless the chains of
+ * two lines both pass through its body, in which case each pixel goes to the nearer chain. */
+static void
+assign_components (GPtrArray *lines, GArray *comps, const guint32 *labels, int w, double ls)
+{
+  g_autoptr (GArray) cand = g_array_new (FALSE, FALSE, sizeof (int));
+  for (guint ci = 1; ci < comps->len; ci++)
+    {
+      Component *c = &g_array_index (comps, Component, ci);
+      if (!c->keep)
+        continue;
+      double mx = c->sum_x / c->area, my = c->sum_y / c->area;
+      g_array_set_size (cand, 0);
+      int best = -1, n_inside = 0;
+      double best_d = 0.7 * ls;
+      for (guint li = 0; li < lines->len; li++)
+        {
+          Line *l = lines->pdata[li];
+          double lx0 = chain_x0 (l->chain) - 0.5 * ls, lx1 = chain_x1 (l->chain) + 0.5 * ls;
+          if (c->x1 < lx0 || c->x0 > lx1)
+            continue;
+          double cx = CLAMP (mx, lx0, lx1);
+          double y = chain_y_at (l->chain, cx);
+          double d = fabs (y - my);
+          int li_int = (int) li;
+          /* a chain crossing the body (not just an ascender tip or descender tail) */
+          double margin = 0.1 * (c->y1 - c->y0 + 1);
+          if (y > c->y0 + margin && y < c->y1 - margin
+              && c->x1 - c->x0 + 1 > 0 && chain_x1 (l->chain) >= c->x0 && chain_x0 (l->chain) <= c->x1)
+            {
+              n_inside++;
+              g_array_append_val (cand, li_int);
+            }
+          if (d < best_d)
+            {
+              best_d = d;
+              best = (int) li;
+            }
+        }
+      if (n_inside >= 2 && (c->y1 - c->y0 + 1) > 0.8 * ls)
+        {
+          c->line = -2;
+          for (int y = c->y0; y <= c->y1; y++)
+            for (int x = c->x0; x <= c->x1; x++)
+              {
+                if (labels[(gsize) y * w + x] != ci)
+                  continue;
+                int bl = -1;
+                double bd = G_MAXDOUBLE;
+                for (guint k = 0; k < cand->len; k++)
+                  {
+                    Line *l = lines->pdata[g_array_index (cand, int, k)];
+                    double d = fabs (y - chain_y_at (l->chain, x));
+                    if (d < bd)
+                      {
+                        bd = d;
+                        bl = g_array_index (cand, int, k);
+                      }
+                  }
+                line_add_pixel (lines->pdata[bl], x, y);
+              }
+          continue;
+        }
+      c->line = best;
+      if (best < 0)
+        continue;
+      Line *l = lines->pdata[best];
+      for (int y = c->y0; y <= c->y1; y++)
+        for (int x = c->x0; x <= c->x1; x++)
+          if (labels[(gsize) y * w + x] == ci)
+            line_add_pixel (l, x, y);
+    }
+}
+
+/* ---- 9. baseline and x-height --------------------------------------------------------------- */
+
+/* From the row profile of a line's ink around its chain: the x-height band is where the
+ * profile stays above a fraction of its peak; the baseline is its lower edge. */
+static gboolean
+line_measure (Line *l)
+{
+  int n = l->offsets->len;
+  const int *hist = (const int *) l->offsets->data;
+  g_autofree double *sm = g_new0 (double, n);
+  for (int i = 0; i < n; i++)
+    {
+      double s = 0;
+      int k = 0;
+      for (int d = -1; d <= 1; d++)
+        if (i + d >= 0 && i + d < n)
+          {
+            s += hist[i + d];
+            k++;
+          }
+      sm[i] = s / k;
+    }
+  int peak = 0;
+  for (int i = 1; i < n; i++)
+    if (sm[i] > sm[peak])
+      peak = i;
+  if (sm[peak] <= 0)
+    return FALSE;
+  double t = 0.35 * sm[peak];
+  int lo = peak, hi = peak;
+  while (lo > 0 && sm[lo - 1] >= t)
+    lo--;
+  while (hi + 1 < n && sm[hi + 1] >= t)
+    hi++;
+  l->base_off = hi + 0.5 - l->hist_r;
+  l->xheight = MAX (1.0, hi - lo + 1.0);
+  /* extent of the ink, ignoring the few per cent that stray furthest */
+  long total = 0, acc = 0;
+  for (int i = 0; i < n; i++)
+    total += hist[i];
+  int top = 0, bottom = n - 1;
+  for (top = 0; top < n; top++)
+    if ((acc += hist[top]) > INK_TRIM * total)
+      break;
+  acc = 0;
+  for (bottom = n - 1; bottom > 0; bottom--)
+    if ((acc += hist[bottom]) > INK_TRIM * total)
+      break;
+  l->top_off = top - l->hist_r;
+  l->bottom_off = bottom + 1.0 - l->hist_r;
+  return TRUE;
+}
+
+/* ---- 10. regions and reading order ---------------------------------------------------------- */
+
+static int
+compare_line_y (gconstpointer a, gconstpointer b)
+{
+  const Line *x = *(Line * const *) a, *y = *(Line * const *) b;
+  double ya = chain_y_at (x->chain, (x->x0 + x->x1) / 2.0);
+  double yb = chain_y_at (y->chain, (y->x0 + y->x1) / 2.0);
+  return (ya > yb) - (ya < yb);
+}
+
+typedef struct {
+  GPtrArray *lines;     /* Line*, top to bottom */
+  int x0, x1;
+  double y0, y1;
+  gboolean main;
+} Region;
+
+static void
+region_free (gpointer p)
+{
+  Region *r = p;
+  g_ptr_array_free (r->lines, TRUE);
+  g_free (r);
+}
+
+static int
+compare_region_order (gconstpointer a, gconstpointer b)
+{
+  const Region *x = *(Region * const *) a, *y = *(Region * const *) b;
+  if (x->main != y->main)
+    return x->main ? -1 : 1;
+  /* side by side: left first; else top first */
+  gboolean overlap_y = x->y0 < y->y1 && y->y0 < x->y1;
+  if (overlap_y && (x->x1 <= y->x0 || y->x1 <= x->x0))
+    return x->x0 < y->x0 ? -1 : 1;
+  return (x->y0 > y->y0) - (x->y0 < y->y0);
+}
+
+/* Lines join the region above them when they overlap it horizontally and follow it closely. */
+static GPtrArray *
+group_regions (GPtrArray *lines, double ls)
+{
+  g_ptr_array_sort (lines, compare_line_y);
+  GPtrArray *regions = g_ptr_array_new_with_free_func (region_free);
+  for (guint i = 0; i < lines->len; i++)
+    {
+      Line *l = lines->pdata[i];
+      double ly = chain_y_at (l->chain, (l->x0 + l->x1) / 2.0);
+      Region *best = NULL;
+      double best_score = 0;
+      for (guint k = 0; k < regions->len; k++)
+        {
+          Region *r = regions->pdata[k];
+          int ov = MIN (r->x1, l->x1) - MAX (r->x0, l->x0);
+          int narrow = MIN (r->x1 - r->x0, l->x1 - l->x0);
+          if (narrow <= 0 || ov < 0.5 * narrow)
+            continue;
+          double gap = ly - r->y1;
+          if (gap > 2.2 * ls || gap < -0.5 * ls)
+            continue;
+          double score = ov / (double) narrow - gap / (10 * ls);
+          if (best == NULL || score > best_score)
+            {
+              best = r;
+              best_score = score;
+            }
+        }
+      if (best == NULL)
+        {
+          best = g_new0 (Region, 1);
+          best->lines = g_ptr_array_new ();
+          best->x0 = l->x0;
+          best->x1 = l->x1;
+          best->y0 = ly;
+          g_ptr_array_add (regions, best);
+        }
+      g_ptr_array_add (best->lines, l);
+      best->x0 = MIN (best->x0, l->x0);
+      best->x1 = MAX (best->x1, l->x1);
+      best->y1 = ly;
+    }
+  int widest = 0;
+  for (guint k = 0; k < regions->len; k++)
+    {
+      Region *r = regions->pdata[k];
+      widest = MAX (widest, r->x1 - r->x0);
+    }
+  for (guint k = 0; k < regions->len; k++)
+    {
+      Region *r = regions->pdata[k];
+      r->main = (r->x1 - r->x0) >= 0.5 * widest || r->lines->len >= 3;
+    }
+  g_ptr_array_sort (regions, compare_region_order);
+  return regions;
+}
+
+/* ---- output --------------------------------------------------------------------------------- */
+
+static void
+append_point (GArray *arr, const Transform *t, double u, double v, int pw, int ph)
+{
+  double x, y;
+  transform_to_page (t, u, v, &x, &y);
+  LecternPoint p = { CLAMP ((int) lround (x), 0, pw - 1), CLAMP ((int) lround (y), 0, ph - 1) };
+  g_array_append_val (arr, p);
+}
+
+/* Nearest line above (sign < 0) or below (sign > 0) at x, as its chain y; NAN when none. */
+static double
+neighbour_y (GPtrArray *lines, const Line *self, double x, int sign)
+{
+  double self_y = chain_y_at (self->chain, x);
+  double best = NAN;
+  for (guint i = 0; i < lines->len; i++)
+    {
+      const Line *o = lines->pdata[i];
+      if (o == self || !o->keep || x < o->x0 || x > o->x1)
+        continue;
+      double y = chain_y_at (o->chain, x);
+      if (sign < 0 && y < self_y && (isnan (best) || y > best))
+        best = y;
+      if (sign > 0 && y > self_y && (isnan (best) || y < best))
+        best = y;
+    }
+  return best;
+}
+
+static void
+emit_line (LecternRegion *region, GPtrArray *all, const Line *l, int index, const Transform *t,
+           int pw, int ph)
+{
+  g_autofree char *id = g_strdup_printf ("l%d", index);
+  LecternLine *line = lectern_region_add_line (region, id);
+  double pad = 0.3 * l->xheight;
+  double x0 = l->x0 - pad, x1 = l->x1 + 1 + pad;
+  int n = MAX (2, (int) ceil ((x1 - x0) / (1.5 * l->xheight)) + 1);
+  g_autofree double *top = g_new (double, n);
+  g_autofree double *bot = g_new (double, n);
+  g_autofree double *xs = g_new (double, n);
+  for (int i = 0; i < n; i++)
+    {
+      double x = x0 + (x1 - x0) * i / (n - 1);
+      double cy = chain_y_at (l->chain, x);
+      double base = cy + l->base_off;
+      /* the band, but no further than the line's ink reaches (tight boxes for print) */
+      double above = MIN (BAND_ABOVE * l->xheight, MAX (l->base_off - l->top_off, l->xheight));
+      double below = MIN (BAND_BELOW * l->xheight, MAX (l->bottom_off - l->base_off, 0.2 * l->xheight));
+      double t0 = base - above, b0 = base + below;
+      /* keep clear of the neighbours: never beyond halfway to their ridge */
+      double up = neighbour_y (all, l, x, -1), dn = neighbour_y (all, l, x, +1);
+      if (!isnan (up))
+        t0 = MAX (t0, (up + cy) / 2.0 + 0.15 * l->xheight);
+      if (!isnan (dn))
+        b0 = MIN (b0, (dn + cy) / 2.0 + 0.15 * l->xheight);
+      xs[i] = x;
+      top[i] = t0;
+      bot[i] = MAX (b0, base);
+      append_point (line->baseline, t, x, base, pw, ph);
+    }
+  for (int i = 0; i < n; i++)
+    append_point (line->polygon, t, xs[i], top[i], pw, ph);
+  for (int i = n - 1; i >= 0; i--)
+    append_point (line->polygon, t, xs[i], bot[i], pw, ph);
+}
+
+/* ---- the pipeline --------------------------------------------------------------------------- */
+
+static gboolean
+check_cancel (GCancellable *cancellable, GError **error)
+{
+  if (g_cancellable_is_cancelled (cancellable))
+    {
+      g_set_error_literal (error, LECTERN_ERROR, LECTERN_ERROR_CANCELLED,
+                           "Page segmentation was cancelled");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+report (const LecternSegmentOptions *o, double f)
+{
+  if (o->progress)
+    o->progress (f, o->progress_data);
+}
+
+static LecternImage *
+reduce_page (const LecternImage *page, double *scale)
+{
+  int long_side = MAX (page->width, page->height);
+  if (long_side <= WORK_LONG_SIDE)
+    {
+      *scale = 1.0;
+      return lectern_image_copy (page);
+    }
+  double s = (double) WORK_LONG_SIDE / long_side;
+  int w = MAX (1, (int) lround (page->width * s)), h = MAX (1, (int) lround (page->height * s));
+  *scale = (double) w / page->width;
+  return lectern_image_scale (page, w, h);
+}
+
+double
+lectern_segment_estimate_skew (const LecternImage *page, double max_degrees)
+{
+  g_return_val_if_fail (page != NULL, 0);
+  double scale;
+  g_autoptr (LecternImage) work = reduce_page (page, &scale);
+  int r = MAX (7, MAX (work->width, work->height) / 80);
+  g_autoptr (Bitmap) ink = binarise_sauvola (work, r, 0.15);
+  return estimate_skew_radians (ink, CLAMP (max_degrees, 0, 15)) * 180.0 / G_PI;
+}
+
+LecternDocument *
+lectern_segment_page (const LecternImage *page, const LecternSegmentOptions *opts_in,
+                      GCancellable *cancellable, GError **error)
+{
+  g_return_val_if_fail (page != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  LecternSegmentOptions opts;
+  if (opts_in)
+    opts = *opts_in;
+  else
+    lectern_segment_options_init (&opts);
+  if (page->width < 8 || page->height < 8 || page->pixels == NULL)
+    {
+      g_set_error (error, LECTERN_ERROR, LECTERN_ERROR_INVALID,
+                   "Page image of %d × %d pixels is too small to segment", page->width, page->height);
+      return NULL;
+    }
+  double sauvola_k = opts.sauvola_k > 0 && opts.sauvola_k < 1 ? opts.sauvola_k : 0.15;
+  double max_skew = CLAMP (opts.max_skew_degrees, 0, 15);
+
+  /* 1. reduce and binarise */
+  Transform tf = { 1, 0, 0, 0, 0, 0, 1 };
+  g_autoptr (LecternImage) work = reduce_page (page, &tf.scale);
+  int r = MAX (7, MAX (work->width, work->height) / 80);
+  g_autoptr (Bitmap) ink0 = binarise_sauvola (work, r, sauvola_k);
+  clear_outside_paper (ink0, work);
+  g_clear_pointer (&work, lectern_image_free);
+#ifdef SEGDEBUG
+  {
+    FILE *f = fopen ("/tmp/segdebug0.pgm", "wb");
+    fprintf (f, "P5 %d %d 255\n", ink0->w, ink0->h);
+    for (gsize i = 0; i < (gsize) ink0->w * ink0->h; i++)
+      fputc (ink0->p[i] ? 0 : 255, f);
+    fclose (f);
+  }
+#endif
+  report (&opts, 0.2);
+  if (!check_cancel (cancellable, error))
+    return NULL;
+
+  /* 2–3. skew */
+  double angle = opts.deskew && max_skew > 0
+                 ? estimate_skew_radians (ink0, max_skew) : 0;
+  g_autoptr (Bitmap) ink = NULL;
+  if (fabs (angle) > 0.02 * G_PI / 180.0)
+    {
+      ink = rotate_bitmap (ink0, angle, &tf);
+      g_clear_pointer (&ink0, bitmap_free);
+    }
+  else
+    {
+      ink = g_steal_pointer (&ink0);
+      tf.cx = tf.cu = ink->w / 2.0;
+      tf.cy = tf.cv = ink->h / 2.0;
+    }
+  report (&opts, 0.35);
+  if (!check_cancel (cancellable, error))
+    return NULL;
+
+  /* 4–5. components, and ruled lines, whose thickness is judged against the text height */
+  g_autofree guint32 *labels = g_new (guint32, (gsize) ink->w * ink->h);
+  g_autoptr (GArray) comps = label_components (ink, labels);
+  double th = estimate_text_height (comps, ink->h);
+  g_autoptr (LecternDocument) doc = lectern_document_new (NULL, page->width, page->height);
+  if (th <= 0)
+    return g_steal_pointer (&doc);     /* a blank page has no lines */
+  if (opts.remove_rules)
+    {
+      int thick = MAX (3, (int) lround (0.4 * th));
+      int span = MAX (20, MAX (ink->w, ink->h) / 6);
+      remove_long_strokes (ink, span, thick, FALSE);
+      remove_long_strokes (ink, span, thick, TRUE);
+      g_array_unref (comps);
+      comps = label_components (ink, labels);
+      th = estimate_text_height (comps, ink->h);
+      if (th <= 0)
+        return g_steal_pointer (&doc);
+    }
+  filter_components (comps, ink->w, ink->h, th);
+  report (&opts, 0.45);
+  if (!check_cancel (cancellable, error))
+    return NULL;
+
+#ifdef SEGDEBUG
+  {
+    FILE *f = fopen (g_getenv ("SEGDEBUG_OUT") ? g_getenv ("SEGDEBUG_OUT") : "/tmp/segdebug.pgm", "wb");
+    fprintf (f, "P5 %d %d 255\n", ink->w, ink->h);
+    for (gsize i = 0; i < (gsize) ink->w * ink->h; i++)
+      fputc (labels[i] == 0 ? 255 : g_array_index (comps, Component, labels[i]).keep ? 0 : 170, f);
+    fclose (f);
+  }
+#endif
+  /* 6. spacing */
+  double ls = estimate_line_spacing (ink, labels, comps, th);
+  ls = CLAMP (ls, 1.2 * th, 6 * th);
+#ifdef SEGDEBUG
+  g_printerr ("size %dx%d scale %.3f skew %.2f° th %.1f ls %.1f\n", ink->w, ink->h, tf.scale, angle * 180 / G_PI, th, ls);
+#endif
+  report (&opts, 0.55);
+  if (!check_cancel (cancellable, error))
+    return NULL;
+
+  /* 7. ridges */
+  g_autoptr (GPtrArray) chains = find_line_chains (ink, labels, comps, th, ls);
+  merge_chains (chains, ls);
+  g_autoptr (GPtrArray) lines = g_ptr_array_new_with_free_func (line_free);
+  for (guint i = 0; i < chains->len; i++)
+    {
+      Chain *c = chains->pdata[i];
+      if (chain_x1 (c) - chain_x0 (c) < 0.3 * ls)
+        continue;
+      Line *l = g_new0 (Line, 1);
+      l->chain = c;
+      l->hist_r = (int) ceil (ls);
+      l->offsets = g_array_new (FALSE, TRUE, sizeof (int));
+      g_array_set_size (l->offsets, 2 * l->hist_r + 1);
+      l->keep = TRUE;
+      g_ptr_array_add (lines, l);
+    }
+  report (&opts, 0.7);
+  if (!check_cancel (cancellable, error))
+    return NULL;
+
+  /* 8–9. ink and geometry of each line */
+  assign_components (lines, comps, labels, ink->w, ls);
+  g_autoptr (GArray) xhs = g_array_new (FALSE, FALSE, sizeof (double));
+  for (guint i = 0; i < lines->len; i++)
+    {
+      Line *l = lines->pdata[i];
+      if (l->n_pixels < 0.5 * th * th || !line_measure (l)
+          || l->x1 - l->x0 + 1 < 0.5 * (l->bottom_off - l->top_off))
+        {
+          l->keep = FALSE;
+          continue;
+        }
+      g_array_append_val (xhs, l->xheight);
+    }
+  if (xhs->len > 0)
+    {
+      g_array_sort (xhs, compare_double);
+      double med = g_array_index (xhs, double, xhs->len / 2);
+      for (guint i = 0; i < lines->len; i++)
+        {
+          Line *l = lines->pdata[i];
+          if (l->keep)
+            l->xheight = CLAMP (l->xheight, 0.7 * med, 2.0 * med);
+        }
+    }
+  for (guint i = 0; i < lines->len;)
+    {
+      Line *l = lines->pdata[i];
+      if (!l->keep)
+        g_ptr_array_remove_index (lines, i);
+      else
+        i++;
+    }
+  report (&opts, 0.85);
+
+  /* 10. regions, reading order, output */
+  g_autoptr (GPtrArray) regions = group_regions (lines, ls);
+  int index = 0;
+  for (guint k = 0; k < regions->len; k++)
+    {
+      Region *rg = regions->pdata[k];
+      g_autofree char *rid = g_strdup_printf ("r%u", k);
+      LecternRegion *region = lectern_document_add_region (doc, rid);
+      for (guint i = 0; i < rg->lines->len; i++)
+        emit_line (region, lines, rg->lines->pdata[i], index++, &tf, page->width, page->height);
+    }
+  report (&opts, 1.0);
+  return g_steal_pointer (&doc);
+}
