@@ -3,6 +3,8 @@
 
 #include "error.h"
 
+#include <string.h>
+
 struct _LecternCharset {
   GArray     *chars;     /* gunichar per class; chars[0] = 0 is the blank */
   GHashTable *classes;   /* code point → class (≥ 1), both stored with GUINT_TO_POINTER */
@@ -140,7 +142,8 @@ lectern_charset_encode (const LecternCharset *cs, const char *text, gboolean ski
       return NULL;
     }
 
-  g_autoptr(GArray) labels = g_array_new (FALSE, FALSE, sizeof (int));
+  /* reserved room (at most one label per byte, and never zero) so the result is never NULL */
+  g_autoptr(GArray) labels = g_array_sized_new (FALSE, FALSE, sizeof (int), strlen (nfc) + 1);
   for (const char *p = nfc; *p != '\0'; p = g_utf8_next_char (p))
     {
       gunichar c = g_utf8_get_char (p);
