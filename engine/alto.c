@@ -474,7 +474,9 @@ tag_for (TagTable *tags, LecternIdSet *ids, const char *kind, const char *label)
   return id;
 }
 
-/* One String per word; WC from the word's characters (or the line), CC a digit per character. */
+/* One String per word, SP between: the text is split at every space, so that a run of spaces
+ * gives empty Strings and the text reads back exactly. WC from the word's characters (or the
+ * line's confidence), CC a digit per character. */
 static void
 add_strings (xmlNode *text_line, xmlNs *ns, const LecternLine *line, const char *const *word_ids,
              int line_y0, int line_y1, gboolean have_box)
@@ -483,37 +485,21 @@ add_strings (xmlNode *text_line, xmlNs *ns, const LecternLine *line, const char 
   gboolean have_confs = line->char_confidences->len == (guint) n_chars && n_chars > 0;
   gboolean have_spans = line->char_spans->len == (guint) n_chars && n_chars > 0;
 
-  guint n_words = 0;
-  glong index = 0;
-  const char *p = line->text;
-  for (;;)
+  g_auto(GStrv) words = g_strsplit (line->text, " ", -1);
+  glong first = 0;   /* character index of the word's start */
+  for (guint w = 0; words[w] != NULL || w == 0; w++)
     {
-      /* Skip spaces. */
-      while (*p == ' ')
-        {
-          p++;
-          index++;
-        }
-      if (*p == '\0')
-        break;
-      const char *word_start = p;
-      glong first = index;
-      while (*p != '\0' && *p != ' ')
-        {
-          p = g_utf8_next_char (p);
-          index++;
-        }
-      g_autofree char *word = g_strndup (word_start, (gsize) (p - word_start));
-
-      if (n_words > 0)
+      const char *word = words[w] != NULL ? words[w] : "";
+      glong length = g_utf8_strlen (word, -1);
+      if (w > 0)
         xmlNewChild (text_line, ns, (const xmlChar *) "SP", NULL);
       xmlNode *string = xmlNewChild (text_line, ns, (const xmlChar *) "String", NULL);
-      lectern_xml_set (string, "ID", word_ids[n_words]);
+      lectern_xml_set (string, "ID", word_ids[w]);
       lectern_xml_set (string, "CONTENT", word);
-      if (have_spans)
+      if (have_spans && length > 0)
         {
           int x0 = G_MAXINT, x1 = 0;
-          for (glong i = first; i < index; i++)
+          for (glong i = first; i < first + length; i++)
             {
               const LecternPoint *span = &g_array_index (line->char_spans, LecternPoint, i);
               x0 = MIN (x0, MIN (span->x, span->y));
@@ -526,11 +512,11 @@ add_strings (xmlNode *text_line, xmlNs *ns, const LecternLine *line, const char 
           if (have_box)
             lectern_xml_set_int (string, "HEIGHT", MAX (line_y1, 0) - MAX (line_y0, 0));
         }
-      if (have_confs)
+      if (have_confs && length > 0)
         {
           double sum = 0;
           GString *cc = g_string_new (NULL);
-          for (glong i = first; i < index; i++)
+          for (glong i = first; i < first + length; i++)
             {
               float c = g_array_index (line->char_confidences, float, i);
               c = isfinite (c) ? CLAMP (c, 0.0f, 1.0f) : 0.0f;
@@ -538,39 +524,26 @@ add_strings (xmlNode *text_line, xmlNs *ns, const LecternLine *line, const char 
               g_string_append_printf (cc, "%s%d", i > first ? " " : "",
                                       (int) floor ((1.0 - c) * 9.0 + 0.5));
             }
-          lectern_xml_set_double (string, "WC", sum / (double) (index - first), 4);
+          lectern_xml_set_double (string, "WC", sum / (double) length, 4);
           lectern_xml_set (string, "CC", cc->str);
           g_string_free (cc, TRUE);
         }
-      else if (line->confidence >= 0)
+      else if (line->confidence >= 0 && length > 0)
         lectern_xml_set_double (string, "WC", MIN (line->confidence, 1.0f), 4);
-      n_words++;
-    }
-  if (n_words == 0)
-    {
-      /* A TextLine must hold a String. */
-      xmlNode *string = xmlNewChild (text_line, ns, (const xmlChar *) "String", NULL);
-      lectern_xml_set (string, "ID", word_ids[0]);
-      lectern_xml_set (string, "CONTENT", "");
+      first += length + 1;
+      if (words[w] == NULL)
+        break;
     }
 }
 
+/* Words as add_strings makes them: one more than the spaces. */
 static guint
 count_words (const char *text)
 {
-  guint n = 0;
-  gboolean in_word = FALSE;
+  guint n = 1;
   for (const char *p = text; *p != '\0'; p++)
-    {
-      if (*p == ' ')
-        in_word = FALSE;
-      else if (!in_word)
-        {
-          in_word = TRUE;
-          n++;
-        }
-    }
-  return MAX (n, 1);
+    n += *p == ' ';
+  return n;
 }
 
 xmlDoc *
