@@ -19,6 +19,7 @@ typedef struct {
   gboolean  too_large;
   int       width;
   int       height;
+  int       rows_decoded;   /* bottom of the lowest area the decoder has filled */
 } SizeCheck;
 
 static void
@@ -38,6 +39,19 @@ size_prepared (GdkPixbufLoader *loader,
       check->too_large = TRUE;
       gdk_pixbuf_loader_set_size (loader, 0, 0);
     }
+}
+
+/* gdk-pixbuf's PNG and JPEG decoders accept a file that ends early and leave the missing rows
+ * blank; the rows they report as filled tell a damaged file from a whole one. */
+static void
+area_updated (GdkPixbufLoader *loader,
+              int              x,
+              int              y,
+              int              width,
+              int              height,
+              SizeCheck       *check)
+{
+  check->rows_decoded = MAX (check->rows_decoded, y + height);
 }
 
 static gboolean
@@ -63,7 +77,7 @@ load_pixbuf (GFile         *file,
   g_autoptr(GdkPixbufLoader) loader = NULL;
   g_autofree guint8 *buffer = NULL;
   g_autoptr(GError) local_error = NULL;
-  SizeCheck check = { FALSE, 0, 0 };
+  SizeCheck check = { FALSE, 0, 0, 0 };
   GdkPixbuf *pixbuf;
   gboolean empty = TRUE;
 
@@ -81,6 +95,7 @@ load_pixbuf (GFile         *file,
 
   loader = gdk_pixbuf_loader_new ();
   g_signal_connect (loader, "size-prepared", G_CALLBACK (size_prepared), &check);
+  g_signal_connect (loader, "area-updated", G_CALLBACK (area_updated), &check);
   buffer = g_malloc (READ_CHUNK_SIZE);
 
   for (;;)
@@ -142,6 +157,14 @@ load_pixbuf (GFile         *file,
       g_set_error (error, LECTERN_ERROR, LECTERN_ERROR_FORMAT,
                    _("“%s” is damaged or not an image: %s"), name,
                    local_error != NULL ? local_error->message : _("no picture in it"));
+      return NULL;
+    }
+
+  if (check.rows_decoded < gdk_pixbuf_get_height (pixbuf))
+    {
+      g_set_error (error, LECTERN_ERROR, LECTERN_ERROR_FORMAT,
+                   _("“%s” is damaged: the file ends after %d of its %d rows"), name,
+                   check.rows_decoded, gdk_pixbuf_get_height (pixbuf));
       return NULL;
     }
 

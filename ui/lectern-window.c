@@ -398,27 +398,26 @@ lectern_window_close_request (GtkWindow *window)
   return GTK_WINDOW_CLASS (lectern_window_parent_class)->close_request (window);
 }
 
+/* GtkWindow:application is not a construct property, so the settings are picked up when it
+ * is set rather than in constructed(). */
 static void
-lectern_window_constructed (GObject *object)
+application_changed (LecternWindow *self,
+                     GParamSpec    *pspec,
+                     gpointer       user_data)
 {
-  LecternWindow *self = LECTERN_WINDOW (object);
-  LecternApplication *app;
+  LecternApplication *app = get_application (self);
 
-  G_OBJECT_CLASS (lectern_window_parent_class)->constructed (object);
+  if (self->settings != NULL || app == NULL || lectern_application_get_settings (app) == NULL)
+    return;
 
-  app = get_application (self);
-  if (app != NULL && lectern_application_get_settings (app) != NULL)
-    {
-      self->settings = g_object_ref (lectern_application_get_settings (app));
-      gtk_window_set_default_size (GTK_WINDOW (self),
-                                   g_settings_get_int (self->settings, "window-width"),
-                                   g_settings_get_int (self->settings, "window-height"));
-      if (g_settings_get_boolean (self->settings, "window-maximized"))
-        gtk_window_maximize (GTK_WINDOW (self));
-      g_signal_connect_object (self->settings, "changed::recent-files",
-                               G_CALLBACK (recent_files_changed), self, 0);
-    }
-
+  self->settings = g_object_ref (lectern_application_get_settings (app));
+  gtk_window_set_default_size (GTK_WINDOW (self),
+                               g_settings_get_int (self->settings, "window-width"),
+                               g_settings_get_int (self->settings, "window-height"));
+  if (g_settings_get_boolean (self->settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+  g_signal_connect_object (self->settings, "changed::recent-files",
+                           G_CALLBACK (recent_files_changed), self, 0);
   update_recent_menu (self);
 }
 
@@ -471,7 +470,6 @@ lectern_window_class_init (LecternWindowClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
-  object_class->constructed = lectern_window_constructed;
   object_class->get_property = lectern_window_get_property;
   object_class->dispose = lectern_window_dispose;
   window_class->close_request = lectern_window_close_request;
@@ -510,6 +508,9 @@ lectern_window_init (LecternWindow *self)
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), window_actions,
                                    G_N_ELEMENTS (window_actions), self);
+
+  g_signal_connect (self, "notify::application", G_CALLBACK (application_changed), NULL);
+  update_recent_menu (self);
 
   g_signal_connect_object (self->page_view, "notify::zoom",
                            G_CALLBACK (page_zoom_changed), self, 0);

@@ -1,0 +1,261 @@
+/* test-cli.c — lectern-cli as a user runs it: --help lists the sub-commands, --version, an
+ * unknown command fails with status 2 and names it, and sample-page writes a PNG that loads,
+ * the same for the same seed and different for another. */
+#include "config.h"
+
+#include <string.h>
+#include <sys/wait.h>
+#include <gdk-pixbuf/gdk-pixbuf.h>
+#include <glib/gstdio.h>
+
+static char *cli_path;
+static char *tmp_dir;
+
+typedef struct {
+  int   status;   /* exit status */
+  char *out;
+  char *err;
+} CliRun;
+
+static void
+cli_run_clear (CliRun *run)
+{
+  g_free (run->out);
+  g_free (run->err);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CliRun, cli_run_clear)
+
+/* Runs lectern-cli with the given arguments (NULL-terminated) in the C locale. */
+static void
+run_cli (CliRun     *run,
+         const char *first,
+         ...)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_auto(GStrv) env = g_environ_setenv (g_get_environ (), "LC_ALL", "C", TRUE);
+  g_autoptr(GError) error = NULL;
+  int wait_status;
+  va_list ap;
+
+  g_ptr_array_add (args, cli_path);
+  va_start (ap, first);
+  for (const char *arg = first; arg != NULL; arg = va_arg (ap, const char *))
+    g_ptr_array_add (args, (gpointer) arg);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+
+  g_spawn_sync (NULL, (char **) args->pdata, env, G_SPAWN_DEFAULT, NULL, NULL,
+                &run->out, &run->err, &wait_status, &error);
+  g_assert_no_error (error);
+  g_assert_true (WIFEXITED (wait_status));
+  run->status = WEXITSTATUS (wait_status);
+}
+
+static void
+test_help (void)
+{
+  g_auto(CliRun) run = { 0 };
+
+  run_cli (&run, "--help", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "Commands:"));
+  /* Each command on its own line with its summary. */
+  g_assert_nonnull (strstr (run.out, "\n  sample-page  "));
+  g_assert_nonnull (strstr (run.out, "Render a sample handwritten page"));
+}
+
+static void
+test_command_help (void)
+{
+  g_auto(CliRun) run = { 0 };
+
+  run_cli (&run, "sample-page", "--help", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "lectern-cli sample-page"));
+  g_assert_nonnull (strstr (run.out, "--seed"));
+}
+
+static void
+test_version (void)
+{
+  g_auto(CliRun) run = { 0 };
+
+  run_cli (&run, "--version", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==, "lectern-cli " PACKAGE_VERSION "\n");
+}
+
+static void
+test_unknown_command (void)
+{
+  g_auto(CliRun) run = { 0 };
+
+  run_cli (&run, "transmogrify", "--fast", NULL);
+  g_assert_cmpint (run.status, ==, 2);
+  g_assert_nonnull (strstr (run.err, "transmogrify"));
+  g_assert_cmpstr (run.out, ==, "");
+}
+
+static void
+test_no_command (void)
+{
+  g_auto(CliRun) run = { 0 };
+
+  run_cli (&run, NULL);
+  g_assert_cmpint (run.status, ==, 2);
+  g_assert_nonnull (strstr (run.err, "sample-page"));
+}
+
+static void
+test_bad_arguments (void)
+{
+  g_auto(CliRun) no_output = { 0 };
+  g_auto(CliRun) bad_option = { 0 };
+  g_auto(CliRun) bad_dpi = { 0 };
+  g_auto(CliRun) unwritable = { 0 };
+
+  run_cli (&no_output, "sample-page", NULL);
+  g_assert_cmpint (no_output.status, ==, 2);
+  g_assert_nonnull (strstr (no_output.err, "-o"));
+
+  run_cli (&bad_option, "sample-page", "-o", "x.png", "--colour", "red", NULL);
+  g_assert_cmpint (bad_option.status, ==, 2);
+  g_assert_nonnull (strstr (bad_option.err, "--colour"));
+
+  run_cli (&bad_dpi, "sample-page", "-o", "x.png", "--dpi", "5", NULL);
+  g_assert_cmpint (bad_dpi.status, ==, 2);
+
+  /* A folder that does not exist: the work fails (status 1) and says where. */
+  run_cli (&unwritable, "sample-page", "-o", "/nonexistent-folder/page.png", NULL);
+  g_assert_cmpint (unwritable.status, ==, 1);
+  g_assert_nonnull (strstr (unwritable.err, "/nonexistent-folder/page.png"));
+}
+
+static char *
+render_sample (const char *name,
+               const char *seed)
+{
+  g_auto(CliRun) run = { 0 };
+  char *path = g_build_filename (tmp_dir, name, NULL);
+
+  run_cli (&run, "sample-page", "-o", path, "--seed", seed, NULL);
+  g_test_message ("%s", run.out);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.err, ==, "");
+  return path;
+}
+
+/* Fraction of pixels darker than half grey (ink) in pixbuf. */
+static double
+ink_fraction (GdkPixbuf *pixbuf,
+              guint     *paper_level)
+{
+  int width = gdk_pixbuf_get_width (pixbuf);
+  int height = gdk_pixbuf_get_height (pixbuf);
+  int stride = gdk_pixbuf_get_rowstride (pixbuf);
+  int channels = gdk_pixbuf_get_n_channels (pixbuf);
+  const guint8 *pixels = gdk_pixbuf_read_pixels (pixbuf);
+  guint64 dark = 0;
+  guint histogram[256] = { 0 };
+  guint most = 0;
+
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++)
+      {
+        const guint8 *p = pixels + (gsize) y * stride + (gsize) x * channels;
+        guint grey = (p[0] * 299 + p[1] * 587 + p[2] * 114) / 1000;
+        histogram[grey]++;
+        if (grey < 128)
+          dark++;
+      }
+
+  for (guint level = 0; level < 256; level++)
+    if (histogram[level] > histogram[most])
+      most = level;
+  *paper_level = most;
+
+  return (double) dark / ((double) width * height);
+}
+
+static void
+test_sample_page (void)
+{
+  g_autofree char *first = render_sample ("first.png", "7");
+  g_autofree char *again = render_sample ("again.png", "7");
+  g_autofree char *other = render_sample ("other.png", "8");
+  g_autoptr(GdkPixbuf) pixbuf = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *first_bytes = NULL;
+  g_autofree char *again_bytes = NULL;
+  g_autofree char *other_bytes = NULL;
+  gsize first_length, again_length, other_length;
+  guint paper;
+  double ink;
+
+  pixbuf = gdk_pixbuf_new_from_file (first, &error);
+  g_assert_no_error (error);
+
+  /* A5 at 170 dpi. */
+  g_assert_cmpint (gdk_pixbuf_get_width (pixbuf), ==, 991);
+  g_assert_cmpint (gdk_pixbuf_get_height (pixbuf), ==, 1406);
+
+  /* Mostly light paper that is not pure white, with some writing on it. */
+  ink = ink_fraction (pixbuf, &paper);
+  g_test_message ("ink covers %.2f%% of the page; the paper is grey level %u", ink * 100, paper);
+  g_assert_cmpfloat (ink, >, 0.005);
+  g_assert_cmpfloat (ink, <, 0.2);
+  g_assert_cmpuint (paper, >, 200);
+  g_assert_cmpuint (paper, <, 252);
+
+  /* The seed decides everything. */
+  g_assert_true (g_file_get_contents (first, &first_bytes, &first_length, NULL));
+  g_assert_true (g_file_get_contents (again, &again_bytes, &again_length, NULL));
+  g_assert_true (g_file_get_contents (other, &other_bytes, &other_length, NULL));
+  g_assert_cmpmem (first_bytes, first_length, again_bytes, again_length);
+  g_assert_false (first_length == other_length
+                  && memcmp (first_bytes, other_bytes, first_length) == 0);
+}
+
+static void
+remove_tmp_dir (void)
+{
+  g_autoptr(GDir) dir = g_dir_open (tmp_dir, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (tmp_dir, name, NULL);
+      g_unlink (path);
+    }
+  g_rmdir (tmp_dir);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+
+  cli_path = g_test_build_filename (G_TEST_BUILT, "..", "app", "lectern-cli", NULL);
+  tmp_dir = g_dir_make_tmp ("lectern-test-cli-XXXXXX", &error);
+  g_assert_no_error (error);
+
+  g_test_add_func ("/Lectern/Cli/help", test_help);
+  g_test_add_func ("/Lectern/Cli/command-help", test_command_help);
+  g_test_add_func ("/Lectern/Cli/version", test_version);
+  g_test_add_func ("/Lectern/Cli/unknown-command", test_unknown_command);
+  g_test_add_func ("/Lectern/Cli/no-command", test_no_command);
+  g_test_add_func ("/Lectern/Cli/bad-arguments", test_bad_arguments);
+  g_test_add_func ("/Lectern/Cli/sample-page", test_sample_page);
+
+  status = g_test_run ();
+
+  remove_tmp_dir ();
+  g_free (tmp_dir);
+  g_free (cli_path);
+  return status;
+}
