@@ -269,6 +269,18 @@ lectern_document_n_lines (const LecternDocument *doc)
 
 /* ---- Safe XML parsing ---- */
 
+/* libxml2 wants its global state set up once, before threads use it. */
+static void
+ensure_libxml (void)
+{
+  static gsize initialised = 0;
+  if (g_once_init_enter (&initialised))
+    {
+      xmlInitParser ();
+      g_once_init_leave (&initialised, 1);
+    }
+}
+
 typedef struct {
   char *message;
   int   line;
@@ -301,6 +313,7 @@ lectern_xml_parse (const char *data, gsize size, const char *name, GError **erro
       return NULL;
     }
 
+  ensure_libxml ();
   xmlParserCtxtPtr ctxt = xmlNewParserCtxt ();
   if (ctxt == NULL)
     {
@@ -1023,6 +1036,7 @@ GBytes *
 lectern_document_serialize (const LecternDocument *doc, LecternFormat format, GError **error)
 {
   g_return_val_if_fail (doc != NULL, NULL);
+  ensure_libxml ();
   xmlDoc *xml = NULL;
   switch (format)
     {

@@ -78,7 +78,7 @@ gboolean         lectern_line_bbox           (const LecternLine *line, int *x0, 
  * - text is normalised to NFC; per-character data that no longer matches is dropped.
  * image_path is image_filename resolved against the XML file's folder (then its parent, as in
  * OCR-D workspaces, then the bare file name in that folder); NULL when no such file exists. */
-#define LECTERN_DOCUMENT_MAX_BYTES ((gsize) 256 << 20)
+#define LECTERN_DOCUMENT_MAX_BYTES ((gsize) 64 << 20)
 
 typedef enum {
   LECTERN_FORMAT_TEXT,

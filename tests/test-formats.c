@@ -360,7 +360,8 @@ typedef enum {
 static void
 assert_points_equal (const GArray *a, const GArray *b, const char *what, const char *id)
 {
-  if (a->len != b->len || memcmp (a->data, b->data, a->len * sizeof (LecternPoint)) != 0)
+  if (a->len != b->len
+      || (a->len > 0 && memcmp (a->data, b->data, a->len * sizeof (LecternPoint)) != 0))
     g_error ("%s of %s differ (%u and %u points)", what, id, a->len, b->len);
 }
 
@@ -904,10 +905,14 @@ run_broken_input (void)
                                                 "<String CONTENT=\"x\"/>");
   assert_load_fails (bad_shape, "bad-shape.xml", LECTERN_ERROR_FORMAT, "POINTS");
 
-  /* A real file cut in half: not well-formed, with the line where it ends. */
-  g_autofree char *path = lectern_test_shared_path ("data", "real", "kraken-es",
-                                                    "170025120000003,0074.xml", NULL);
-  if (path != NULL)
+  /* A real file cut in half: not well-formed, with the line where it ends. (Looked up without
+   * lectern_test_shared_path, which would mark the quiet-errors subprocess skipped.) */
+  const char *shared = lectern_test_shared_dir ();
+  g_autofree char *path = shared != NULL
+                            ? g_build_filename (shared, "data", "real", "kraken-es",
+                                                "170025120000003,0074.xml", NULL)
+                            : NULL;
+  if (path != NULL && g_file_test (path, G_FILE_TEST_EXISTS))
     {
       g_autofree char *whole = NULL;
       gsize size = 0;
