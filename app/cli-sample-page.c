@@ -431,10 +431,14 @@ render_sample_page (PangoContext  *context,
   if (!saved)
     return FALSE;
 
-  g_print (_("Wrote %s: %d × %d pixels (%d dpi), %d lines in %s, seed %" G_GUINT64_FORMAT "\n"),
-           path, style.width, style.height, dpi,
-           MIN (style.n_lines, pango_layout_get_line_count (layout)),
-           style.font_family, seed);
+  {
+    /* A format macro inside a translatable string would cut it short for xgettext. */
+    g_autofree char *seed_text = g_strdup_printf ("%" G_GUINT64_FORMAT, seed);
+    g_print (_("Wrote %s: %d × %d pixels (%d dpi), %d lines in %s, seed %s\n"),
+             path, style.width, style.height, dpi,
+             MIN (style.n_lines, pango_layout_get_line_count (layout)),
+             style.font_family, seed_text);
+  }
   return TRUE;
 }
 
