@@ -21,8 +21,10 @@ static const LecternCliCommand commands[] = {
   { "sample-page", lectern_cli_sample_page, N_("Render a sample handwritten page to a PNG file") },
   { "synth", lectern_cli_synth, N_("Render synthetic handwritten text lines for training") },
   { "train", lectern_cli_train, N_("Train a recognition model, or fine-tune one") },
+  { "recognize", lectern_cli_recognize, N_("Transcribe line images with a model") },
   { "eval", lectern_cli_eval, N_("Character and word error rates of a model on line data") },
   { "bench", lectern_cli_bench, N_("Measure the engine's speed on this machine") },
+  { "lm", lectern_cli_lm, N_("Build a character language model for decoding from text files") },
 };
 
 static const LecternCliCommand *

@@ -1,4 +1,5 @@
 /* model.c — model files: write, read (defensively), copy, extend the character set. */
+#include "config.h"
 #include "model.h"
 #include "error.h"
 #include "rng.h"
@@ -429,4 +430,23 @@ lectern_model_extend_charset (LecternModel *model, const LecternCharset *extra, 
   lectern_charset_free (model->charset);
   model->charset = g_steal_pointer (&cs);
   return new_n - old_n;
+}
+
+LecternModel *
+lectern_model_load_default (GError **error)
+{
+  const char *env = g_getenv ("LECTERN_DEFAULT_MODEL");
+  if (env != NULL && env[0] != '\0')
+    return lectern_model_load (env, error);
+  const char *dirs[] = { LECTERN_MODEL_DIR, LECTERN_SOURCE_MODEL_DIR };
+  for (guint i = 0; i < G_N_ELEMENTS (dirs); i++)
+    {
+      g_autofree char *path = g_build_filename (dirs[i], "default.lectern", NULL);
+      if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        return lectern_model_load (path, error);
+    }
+  g_set_error (error, LECTERN_ERROR, LECTERN_ERROR_IO,
+               "The default model default.lectern is in neither %s nor %s; give a model with --model",
+               LECTERN_MODEL_DIR, LECTERN_SOURCE_MODEL_DIR);
+  return NULL;
 }

@@ -43,6 +43,10 @@ GBytes       *lectern_model_serialize  (const LecternModel *model);
 /* Atomic: writes a temporary file in the same folder, then renames it. */
 gboolean      lectern_model_save       (const LecternModel *model, const char *path, GError **error);
 
+/* The model Lectern ships: $LECTERN_DEFAULT_MODEL if set, else default.lectern in the installed
+ * model folder, else in the source tree's resources/models (uninstalled runs). */
+LecternModel *lectern_model_load_default (GError **error);
+
 /* Card helpers (group "model"). */
 char         *lectern_model_get_info   (const LecternModel *model, const char *key);
 void          lectern_model_set_info   (LecternModel *model, const char *key, const char *value);
