@@ -24,6 +24,8 @@ static const LecternCliCommand commands[] = {
   { "recognize", lectern_cli_recognize, N_("Transcribe line images with a model") },
   { "eval", lectern_cli_eval, N_("Character and word error rates of a model on line data") },
   { "bench", lectern_cli_bench, N_("Measure the engine's speed on this machine") },
+  { "segment", lectern_cli_segment, N_("Find the text lines of page scans") },
+  { "segeval", lectern_cli_segeval, N_("Line segmentation precision, recall and F1 against ground truth") },
   { "lm", lectern_cli_lm, N_("Build a character language model for decoding from text files") },
 };
 

@@ -29,6 +29,8 @@ int lectern_cli_train (int argc, char **argv);
 int lectern_cli_eval (int argc, char **argv);
 int lectern_cli_recognize (int argc, char **argv);
 int lectern_cli_bench (int argc, char **argv);
+int lectern_cli_segment (int argc, char **argv);
+int lectern_cli_segeval (int argc, char **argv);
 int lectern_cli_lm (int argc, char **argv);
 
 G_END_DECLS

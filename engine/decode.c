@@ -136,18 +136,26 @@ lectern_ctc_align (const float *log_probs, int T, int C, const int *labels, int 
   double *cur = g_new (double, S);
   guint8 *back = g_new0 (guint8, (gsize) T * S);
   int *state = g_new (int, T);
-#define EXT(s) ((s) % 2 == 0 ? 0 : labels[(s) / 2])
-#define SKIP(s) ((s) >= 2 && (s) % 2 == 1 && labels[(s) / 2] != labels[(s) / 2 - 1])
-
+  int *ext = g_new (int, S);
+  gboolean *skip = g_new (gboolean, S);
   for (int s = 0; s < S; s++)
-    prev[s] = -INFINITY;
+    {
+      ext[s] = s % 2 == 0 ? 0 : labels[s / 2];
+      skip[s] = s >= 2 && ext[s] != 0 && ext[s] != ext[s - 2];
+      prev[s] = cur[s] = -INFINITY;
+    }
+
   prev[0] = log_probs[0];
   prev[1] = log_probs[labels[0]];
   for (int t = 1; t < T; t++)
     {
       const float *row = log_probs + (gsize) t * C;
       guint8 *b = back + (gsize) t * S;
-      for (int s = 0; s < S; s++)
+      /* states that are reachable at t and can still reach the end */
+      int lo = MAX (0, S - 2 * (T - t)), hi = MIN (S, 2 * t + 2);
+      if (lo > 0)
+        cur[lo - 1] = -INFINITY;
+      for (int s = lo; s < hi; s++)
         {
           double best = prev[s];
           guint8 from = 0;
@@ -156,12 +164,12 @@ lectern_ctc_align (const float *log_probs, int T, int C, const int *labels, int 
               best = prev[s - 1];
               from = 1;
             }
-          if (SKIP (s) && prev[s - 2] > best)
+          if (skip[s] && prev[s - 2] > best)
             {
               best = prev[s - 2];
               from = 2;
             }
-          cur[s] = best + row[EXT (s)];
+          cur[s] = best + row[ext[s]];
           b[s] = from;
         }
       double *swap = prev;
@@ -198,8 +206,8 @@ lectern_ctc_align (const float *log_probs, int T, int C, const int *labels, int 
             confidence[i] = MAX (confidence[i], p);
         }
     }
-#undef EXT
-#undef SKIP
+  g_free (ext);
+  g_free (skip);
   g_free (prev);
   g_free (cur);
   g_free (back);
@@ -212,8 +220,6 @@ lectern_ctc_align (const float *log_probs, int T, int C, const int *labels, int 
 typedef struct {
   int            parent;
   int            cls;            /* class of the last character; 0 at the root */
-  int            first_child;
-  int            next_sibling;
   double         factor;         /* LM · insertion · lexicon multiplier for entering this node;
                                   * 0 when the lexicon forbids it */
   LecternLmState lm_state;
@@ -236,30 +242,87 @@ typedef struct {
   int                      *lm_symbol;   /* [C] */
   gboolean                 *word_char;   /* [C] */
   GArray                   *nodes;       /* PrefixNode */
-  double                    oov_factor;
+  /* LM answers by (state, symbol), direct-mapped: prefixes that differ only further back than
+   * the model's order share their queries */
+  struct { guint64 key; double log_prob; LecternLmState next; } *lm_cache;
+  /* (parent, class) → child, open addressing; key 0 = empty */
+  guint64                  *child_keys;
+  int                      *child_ids;
+  gsize                     child_capacity;
 } Search;
 
 #define NODE(search, i) (&g_array_index ((search)->nodes, PrefixNode, (i)))
+#define LM_CACHE_SIZE 4096
 
-/* The node for parent·c, created on first use. */
+static inline guint64
+child_key (int parent, int c)
+{
+  return ((guint64) (guint32) parent << 32 | (guint32) c) + 1;
+}
+
+static inline gsize
+child_slot (guint64 key, gsize mask)
+{
+  key ^= key >> 31;
+  key *= 0x9E3779B97F4A7C15ull;
+  key ^= key >> 29;
+  return (gsize) key & mask;
+}
+
+static void
+children_grow (Search *search)
+{
+  gsize old_capacity = search->child_capacity;
+  guint64 *old_keys = search->child_keys;
+  int *old_ids = search->child_ids;
+  search->child_capacity = old_capacity * 2;
+  search->child_keys = g_new0 (guint64, search->child_capacity);
+  search->child_ids = g_new (int, search->child_capacity);
+  gsize mask = search->child_capacity - 1;
+  for (gsize j = 0; j < old_capacity; j++)
+    if (old_keys[j] != 0)
+      {
+        gsize i = child_slot (old_keys[j], mask);
+        while (search->child_keys[i] != 0)
+          i = (i + 1) & mask;
+        search->child_keys[i] = old_keys[j];
+        search->child_ids[i] = old_ids[j];
+      }
+  g_free (old_keys);
+  g_free (old_ids);
+}
+
+/* The node for parent·c, created on first use with its LM state and factor. */
 static int
 child_node (Search *search, int parent, int c)
 {
-  for (int k = NODE (search, parent)->first_child; k >= 0; k = NODE (search, k)->next_sibling)
-    if (NODE (search, k)->cls == c)
-      return k;
+  guint64 key = child_key (parent, c);
+  gsize mask = search->child_capacity - 1;
+  gsize at = child_slot (key, mask);
+  for (; search->child_keys[at] != 0; at = (at + 1) & mask)
+    if (search->child_keys[at] == key)
+      return search->child_ids[at];
 
   const PrefixNode *p = NODE (search, parent);
   PrefixNode n = {
-    .parent = parent, .cls = c, .first_child = -1, .next_sibling = p->first_child,
-    .factor = 1.0, .lm_state = p->lm_state, .lex_node = 0, .in_word = FALSE,
-    .slot_frame = -1, .slot = -1,
+    .parent = parent, .cls = c, .factor = 1.0, .lm_state = p->lm_state, .lex_node = 0,
+    .in_word = FALSE, .slot_frame = -1, .slot = -1,
   };
   double log_factor = 0;
   if (search->lm != NULL)
     {
-      double lp = lectern_lm_log_prob (search->lm, p->lm_state, search->lm_symbol[c], &n.lm_state);
-      log_factor += search->opts->lm_weight * lp + search->opts->insertion_bonus;
+      guint64 lm_key = ((guint64) p->lm_state << 20 | (guint64) search->lm_symbol[c]) + 1;
+      gsize line = child_slot (lm_key, LM_CACHE_SIZE - 1);
+      if (search->lm_cache[line].key != lm_key)
+        {
+          search->lm_cache[line].key = lm_key;
+          search->lm_cache[line].log_prob =
+            lectern_lm_log_prob (search->lm, p->lm_state, search->lm_symbol[c],
+                                 &search->lm_cache[line].next);
+        }
+      n.lm_state = search->lm_cache[line].next;
+      log_factor += search->opts->lm_weight * search->lm_cache[line].log_prob +
+                    search->opts->insertion_bonus;
     }
   if (search->lex != NULL)
     {
@@ -291,7 +354,10 @@ child_node (Search *search, int parent, int c)
 
   int id = (int) search->nodes->len;
   g_array_append_val (search->nodes, n);
-  NODE (search, parent)->first_child = id;
+  search->child_keys[at] = key;
+  search->child_ids[at] = id;
+  if (2 * search->nodes->len > search->child_capacity)
+    children_grow (search);
   return id;
 }
 
@@ -334,6 +400,57 @@ select_largest (double *keys, int *ids, int n, int k)
     }
 }
 
+/* The W largest scores entered so far, as a min-heap: heap[0] is the lowest of them. Scores of
+ * slots only grow after they are entered, so once W are in, a new prefix below heap[0] can
+ * never be among the W best of the frame. */
+typedef struct {
+  double *v;
+  int     n, capacity;
+} TopScores;
+
+static void
+top_scores_add (TopScores *top, double x)
+{
+  if (top->n < top->capacity)
+    {
+      int i = top->n++;
+      while (i > 0 && top->v[(i - 1) / 2] > x)
+        {
+          top->v[i] = top->v[(i - 1) / 2];
+          i = (i - 1) / 2;
+        }
+      top->v[i] = x;
+      return;
+    }
+  if (x <= top->v[0])
+    return;
+  int i = 0;
+  for (;;)
+    {
+      int l = 2 * i + 1, r = l + 1, m = i;
+      double mv = x;
+      if (l < top->n && top->v[l] < mv)
+        {
+          m = l;
+          mv = top->v[l];
+        }
+      if (r < top->n && top->v[r] < mv)
+        m = r;
+      if (m == i)
+        break;
+      top->v[i] = top->v[m];
+      i = m;
+    }
+  top->v[i] = x;
+}
+
+/* the score a new prefix must reach to possibly enter the beam */
+static inline double
+top_scores_threshold (const TopScores *top)
+{
+  return top->n < top->capacity ? 0 : top->v[0];
+}
+
 static inline void
 accumulate (double *into, double value, gboolean viterbi)
 {
@@ -344,6 +461,12 @@ accumulate (double *into, double value, gboolean viterbi)
     }
   else
     *into += value;
+}
+
+static inline double
+hyp_total (const Hyp *h, gboolean viterbi)
+{
+  return viterbi ? MAX (h->pb, h->pnb) : h->pb + h->pnb;
 }
 
 LecternDecoded *
@@ -364,8 +487,12 @@ lectern_decode_beam (const float *log_probs, int T, int C, const LecternCharset 
   const int K = CLAMP (opts.max_candidates, 1, MAX (C - 1, 1));
   const double prune = opts.prune_log_prob > 0 ? opts.prune_log_prob : INFINITY;
   const gboolean viterbi = opts.scoring == LECTERN_BEAM_VITERBI;
+  /* the largest factor a new node can have: the LM probability and lexicon only lower it */
+  const double max_factor = lm != NULL ? exp (MAX (0.0, (double) opts.insertion_bonus)) : 1.0;
 
-  Search search = { cs, lm, lex, &opts, NULL, NULL, NULL, 0 };
+  Search search = { cs, lm, lex, &opts, NULL, NULL, NULL, NULL, NULL, NULL, 0 };
+  if (lm != NULL)
+    search.lm_cache = g_malloc0 (sizeof (*search.lm_cache) * LM_CACHE_SIZE);
   search.lm_symbol = g_new0 (int, C);
   search.word_char = g_new0 (gboolean, C);
   for (int c = 1; c < C; c++)
@@ -375,9 +502,12 @@ lectern_decode_beam (const float *log_probs, int T, int C, const LecternCharset 
         search.lm_symbol[c] = lectern_lm_symbol (lm, ch);
       search.word_char[c] = lectern_lexicon_is_word_char (ch);
     }
-  search.nodes = g_array_sized_new (FALSE, FALSE, sizeof (PrefixNode), 1024);
+  search.nodes = g_array_sized_new (FALSE, FALSE, sizeof (PrefixNode), 4096);
+  search.child_capacity = 8192;
+  search.child_keys = g_new0 (guint64, search.child_capacity);
+  search.child_ids = g_new (int, search.child_capacity);
   PrefixNode root = {
-    .parent = -1, .cls = 0, .first_child = -1, .next_sibling = -1, .factor = 1.0,
+    .parent = -1, .cls = 0, .factor = 1.0,
     .lm_state = lm != NULL ? lectern_lm_start (lm) : 0, .lex_node = 0, .in_word = FALSE,
     .slot_frame = -1, .slot = -1,
   };
@@ -390,6 +520,7 @@ lectern_decode_beam (const float *log_probs, int T, int C, const LecternCharset 
   int *ids = g_new (int, MAX (max_slots, C));
   int *cand = g_new (int, C);
   double *cand_p = g_new (double, C);
+  TopScores top = { g_new (double, W), 0, W };
   int n_hyps = 1;
   hyps[0] = (Hyp) { 0, 1.0, 0.0 };
   double log_scale = 0;
@@ -401,76 +532,87 @@ lectern_decode_beam (const float *log_probs, int T, int C, const LecternCharset 
       for (int c = 1; c < C; c++)
         if (row[c] > best_lp)
           best_lp = row[c];
-      /* the classes worth trying at this frame */
+      /* the classes worth trying at this frame, at most K, most probable first (kept sorted
+       * by insertion: most classes fall below the K-th at once) */
       int n_cand = 0;
+      const float lowest = isinf (prune) ? -INFINITY : best_lp - (float) prune;
       for (int c = 1; c < C; c++)
-        if (row[c] >= best_lp - prune)
-          {
-            keys[n_cand] = row[c];
-            ids[n_cand] = c;
-            n_cand++;
-          }
-      if (n_cand > K)
         {
-          select_largest (keys, ids, n_cand, K);
-          n_cand = K;
+          float v = row[c];
+          if (v < lowest || (n_cand == K && v <= keys[K - 1]))
+            continue;
+          int j = n_cand < K ? n_cand++ : K - 1;
+          while (j > 0 && keys[j - 1] < v)
+            {
+              keys[j] = keys[j - 1];
+              ids[j] = ids[j - 1];
+              j--;
+            }
+          keys[j] = v;
+          ids[j] = c;
         }
       for (int i = 0; i < n_cand; i++)
         {
           cand[i] = ids[i];
-          cand_p[i] = exp ((double) row[ids[i]]);
+          cand_p[i] = exp (keys[i]);
         }
       const double y_blank = exp ((double) row[0]);
       const double min_p = exp ((double) best_lp - prune);
 
+      /* stay on the same prefix (the hypotheses are distinct prefixes, so one slot each) */
       int n_slots = 0;
+      top.n = 0;
       for (int h = 0; h < n_hyps; h++)
         {
           const Hyp hyp = hyps[h];
-          const double total = viterbi ? MAX (hyp.pb, hyp.pnb) : hyp.pb + hyp.pnb;
-          const int last = NODE (&search, hyp.node)->cls;
-
-          /* stay on the same prefix */
           PrefixNode *node = NODE (&search, hyp.node);
-          if (node->slot_frame != t)
-            {
-              node->slot_frame = t;
-              node->slot = n_slots;
-              slots[n_slots++] = (Hyp) { hyp.node, 0, 0 };
-            }
-          Hyp *stay = &slots[node->slot];
-          accumulate (&stay->pb, y_blank * total, viterbi);
-          if (last != 0)
-            accumulate (&stay->pnb, exp ((double) row[last]) * hyp.pnb, viterbi);
+          Hyp *stay = &slots[n_slots];
+          *stay = (Hyp) { hyp.node, y_blank * hyp_total (&hyp, viterbi), 0 };
+          if (node->cls != 0)
+            stay->pnb = exp ((double) row[node->cls]) * hyp.pnb;
+          node->slot_frame = t;
+          node->slot = n_slots++;
+          top_scores_add (&top, hyp_total (stay, viterbi));
+        }
 
-          /* extend it by one character */
+      /* extend every hypothesis by one character; the hypotheses are in decreasing order and
+       * so are the candidates, so the threshold rises early and most extensions stop at once */
+      for (int h = 0; h < n_hyps; h++)
+        {
+          const Hyp hyp = hyps[h];
+          const double total = hyp_total (&hyp, viterbi);
+          const int last = NODE (&search, hyp.node)->cls;
           for (int i = 0; i < n_cand; i++)
             {
               const int c = cand[i];
-              const double from = c == last ? hyp.pb : total;
-              const double p = cand_p[i] * from;
-              if (p < min_p)
+              double theta = top_scores_threshold (&top);
+              if (cand_p[i] * total < min_p || cand_p[i] * total * max_factor < theta)
+                break;  /* the later candidates are less probable still */
+              const double p = cand_p[i] * (c == last ? hyp.pb : total);
+              if (p * max_factor < theta || p < min_p)
                 continue;
               int child = child_node (&search, hyp.node, c);
               PrefixNode *cn = NODE (&search, child);
+              double q = p * cn->factor;
               if (cn->factor == 0)
                 continue;
               if (cn->slot_frame != t)
                 {
-                  if (n_slots == max_slots)
+                  if (q < theta || n_slots == max_slots)
                     continue;
                   cn->slot_frame = t;
                   cn->slot = n_slots;
                   slots[n_slots++] = (Hyp) { child, 0, 0 };
+                  top_scores_add (&top, q);
                 }
-              accumulate (&slots[cn->slot].pnb, p * cn->factor, viterbi);
+              accumulate (&slots[cn->slot].pnb, q, viterbi);
             }
         }
 
       /* keep the W best, rescaled so that the best has total 1 */
       for (int i = 0; i < n_slots; i++)
         {
-          keys[i] = viterbi ? MAX (slots[i].pb, slots[i].pnb) : slots[i].pb + slots[i].pnb;
+          keys[i] = hyp_total (&slots[i], viterbi);
           ids[i] = i;
         }
       int keep = n_slots;
@@ -487,7 +629,7 @@ lectern_decode_beam (const float *log_probs, int T, int C, const LecternCharset 
       n_hyps = 0;
       for (int i = 0; i < keep; i++)
         {
-          if (keys[i] <= 0)
+          if (!(keys[i] > 0))
             continue;
           Hyp s = slots[ids[i]];
           s.pb /= best;
@@ -497,14 +639,27 @@ lectern_decode_beam (const float *log_probs, int T, int C, const LecternCharset 
       log_scale += log (best);
       if (n_hyps == 0)
         break;
+      /* best first, for the thresholds of the next frame */
+      for (int i = 1; i < n_hyps; i++)
+        {
+          Hyp x = hyps[i];
+          double xt = hyp_total (&x, viterbi);
+          int j = i - 1;
+          while (j >= 0 && hyp_total (&hyps[j], viterbi) < xt)
+            {
+              hyps[j + 1] = hyps[j];
+              j--;
+            }
+          hyps[j + 1] = x;
+        }
     }
 
-  /* the best final hypothesis; ties go to the first found */
+  /* the best final hypothesis */
   int best_node = 0;
   double best_total = -1;
   for (int h = 0; h < n_hyps; h++)
     {
-      double total = viterbi ? MAX (hyps[h].pb, hyps[h].pnb) : hyps[h].pb + hyps[h].pnb;
+      double total = hyp_total (&hyps[h], viterbi);
       if (total > best_total)
         {
           best_total = total;
@@ -524,6 +679,7 @@ lectern_decode_beam (const float *log_probs, int T, int C, const LecternCharset 
     lectern_ctc_align (log_probs, T, C, labels, L, d->frame_start, d->frame_end, d->confidence);
   d->score = best_total > 0 ? (float) (log (best_total) + log_scale) : -INFINITY;
 
+  g_free (top.v);
   g_free (hyps);
   g_free (slots);
   g_free (keys);
@@ -532,6 +688,9 @@ lectern_decode_beam (const float *log_probs, int T, int C, const LecternCharset 
   g_free (cand_p);
   g_free (search.lm_symbol);
   g_free (search.word_char);
+  g_free (search.lm_cache);
+  g_free (search.child_keys);
+  g_free (search.child_ids);
   g_array_unref (search.nodes);
   return d;
 }
