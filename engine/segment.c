@@ -38,10 +38,24 @@
 
 /* Polygon band around the baseline, in x-heights: how far above and below it reaches. */
 #ifdef SEGDEBUG
+#define MAX_GAP (g_getenv ("GAP") ? g_ascii_strtod (g_getenv ("GAP"), NULL) : 4.0)
+#define BLOB_STROKE (g_getenv ("BLOB") ? g_ascii_strtod (g_getenv ("BLOB"), NULL) : 3.0)
+#define MIN_ASPECT (g_getenv ("ASP") ? g_ascii_strtod (g_getenv ("ASP"), NULL) : 1.0)
+#define MIN_COLUMN_HEIGHT (g_getenv ("MCH") ? g_ascii_strtod (g_getenv ("MCH"), NULL) : 0.35)
 #define BAND_ABOVE (g_getenv ("BA") ? g_ascii_strtod (g_getenv ("BA"), NULL) : 1.7)
 #define BAND_BELOW (g_getenv ("BB") ? g_ascii_strtod (g_getenv ("BB"), NULL) : 0.6)
 #define INK_TRIM (g_getenv ("TRIM") ? g_ascii_strtod (g_getenv ("TRIM"), NULL) : 0.002)
 #else
+/* A gap in a line's ink wider than MAX_GAP line spacings separates two lines (columns, a
+ * marginal note, noise at the page edge). */
+#define MAX_GAP 4.0
+/* A line's ink must be, on average over its columns, at least this share of the page's
+ * x-height tall: rules, underlines and stray pen strokes are not. */
+#define MIN_COLUMN_HEIGHT 0.35
+/* A line is at least this many times as wide as its ink is tall. */
+#define MIN_ASPECT 1.0
+/* A component whose strokes are this many times wider than the page's pen is a blot. */
+#define BLOB_STROKE 3.0
 #define BAND_ABOVE 1.7
 #define BAND_BELOW 0.6
 #define INK_TRIM 0.002
@@ -470,6 +484,7 @@ remove_long_strokes (Bitmap *b, int span, int max_thick, gboolean vertical)
 typedef struct {
   int    x0, y0, x1, y1;   /* inclusive bounding box */
   int    area;
+  int    boundary;         /* ink pixels with a background 4-neighbour */
   double sum_x, sum_y;
   int    line;             /* assigned line, -1 none, -2 split pixel by pixel */
   gboolean keep;
@@ -581,6 +596,9 @@ label_components (const Bitmap *b, guint32 *labels)
         c->area++;
         c->sum_x += x;
         c->sum_y += y;
+        if (x == 0 || y == 0 || x == w - 1 || y == h - 1
+            || !b->p[at - 1] || !b->p[at + 1] || !b->p[at - w] || !b->p[at + w])
+          c->boundary++;
       }
   g_array_index (comps, Component, 0).keep = FALSE;
   g_array_free (parent_arr, TRUE);
@@ -632,9 +650,33 @@ estimate_text_height (GArray *comps, int page_h)
 
 /* Drops components that cannot be text: specks, rules, frames, stamps and pictures, and the
  * dark edges of the scanned page. */
+static double
+component_stroke_width (const Component *c)
+{
+  return 2.0 * c->area / MAX (1, c->boundary);
+}
+
 static void
 filter_components (GArray *comps, int w, int h, double th)
 {
+  /* typical pen width: the median stroke width of letter-sized components */
+  g_autoptr (GArray) strokes = g_array_new (FALSE, FALSE, sizeof (double));
+  for (guint i = 1; i < comps->len; i++)
+    {
+      Component *c = &g_array_index (comps, Component, i);
+      int cw = c->x1 - c->x0 + 1, ch = c->y1 - c->y0 + 1;
+      if (ch >= 0.5 * th && ch <= 3 * th && cw <= 10 * th)
+        {
+          double sw = component_stroke_width (c);
+          g_array_append_val (strokes, sw);
+        }
+    }
+  double pen = 0;
+  if (strokes->len > 0)
+    {
+      g_array_sort (strokes, compare_double);
+      pen = g_array_index (strokes, double, strokes->len / 2);
+    }
   for (guint i = 1; i < comps->len; i++)
     {
       Component *c = &g_array_index (comps, Component, i);
@@ -655,6 +697,8 @@ filter_components (GArray *comps, int w, int h, double th)
         c->keep = FALSE;                          /* thin curve: frame, flourish */
       else if (touches && (ch > 2 * th || cw > 4 * th))
         c->keep = FALSE;                          /* scan edge, binding, neighbour page */
+      else if (pen > 0 && MAX (cw, ch) > th && component_stroke_width (c) > BLOB_STROKE * pen)
+        c->keep = FALSE;                          /* blot, dark patch: far wider than the pen */
     }
 }
 
@@ -708,6 +752,15 @@ estimate_line_spacing (const Bitmap *b, const guint32 *labels, GArray *comps, do
           if (lag >= min_lag && lag <= max_lag)
             best = MAX (best, sum / var);
         }
+#ifdef SEGDEBUG
+      if (g_getenv ("ACDEBUG"))
+        {
+          g_printerr ("strip %d:", s);
+          for (int lag = min_lag; lag <= max_lag; lag++)
+            g_printerr (" %d:%.2f", lag, ac[lag - min_lag + 1]);
+          g_printerr ("\n");
+        }
+#endif
       for (int lag = min_lag; lag <= max_lag; lag++)
         {
           double v = ac[lag - min_lag + 1];
@@ -1190,7 +1243,8 @@ typedef struct {
   double  base_off;         /* baseline offset from the chain */
   double  top_off, bottom_off;   /* where the line's ink (but a few per cent) begins and ends */
   double  xheight;
-  int     region;
+  int     col0, n_cols;     /* columns [col0, col0 + n_cols) that may hold the line's ink */
+  gint16 *col_top, *col_bottom;   /* per column the highest and lowest ink pixel (−1: none) */
   gboolean keep;
 } Line;
 
@@ -1200,7 +1254,47 @@ line_free (gpointer p)
   Line *l = p;
   if (l->offsets)
     g_array_free (l->offsets, TRUE);
+  g_free (l->col_top);
+  g_free (l->col_bottom);
   g_free (l);
+}
+
+static Line *
+line_new (Chain *chain, double ls, int page_w)
+{
+  Line *l = g_new0 (Line, 1);
+  l->chain = chain;
+  l->hist_r = (int) ceil (ls);
+  l->offsets = g_array_new (FALSE, TRUE, sizeof (int));
+  g_array_set_size (l->offsets, 2 * l->hist_r + 1);
+  l->col0 = MAX (0, (int) floor (chain_x0 (chain) - ls));
+  int col1 = MIN (page_w, (int) ceil (chain_x1 (chain) + ls) + 1);
+  l->n_cols = MAX (1, col1 - l->col0);
+  l->col_top = g_new (gint16, l->n_cols);
+  l->col_bottom = g_new (gint16, l->n_cols);
+  for (int i = 0; i < l->n_cols; i++)
+    l->col_top[i] = l->col_bottom[i] = -1;
+  l->keep = TRUE;
+  return l;
+}
+
+/* How tall the line's ink is in its taller columns (the upper quartile of the per-column
+ * heights): text has letters of x-height and more in many columns; a rule, an underline or a
+ * stray flourish is only as tall as the pen is wide. */
+static double
+line_column_height (const Line *l)
+{
+  g_autoptr (GArray) hs = g_array_new (FALSE, FALSE, sizeof (int));
+  for (int i = 0; i < l->n_cols; i++)
+    if (l->col_top[i] >= 0)
+      {
+        int v = l->col_bottom[i] - l->col_top[i] + 1;
+        g_array_append_val (hs, v);
+      }
+  if (hs->len == 0)
+    return 0;
+  g_array_sort (hs, compare_int);
+  return g_array_index (hs, int, (guint) (0.75 * (hs->len - 1)));
 }
 
 static void
@@ -1215,13 +1309,56 @@ line_add_pixel (Line *l, int x, int y)
   l->x0 = MIN (l->x0, x);
   l->x1 = MAX (l->x1, x);
   l->n_pixels++;
+  int c = x - l->col0;
+  if (c >= 0 && c < l->n_cols)
+    {
+      if (l->col_top[c] < 0 || y < l->col_top[c])
+        l->col_top[c] = (gint16) y;
+      if (y > l->col_bottom[c])
+        l->col_bottom[c] = (gint16) y;
+    }
   if (o >= -l->hist_r && o <= l->hist_r)
     g_array_index (l->offsets, int, o + l->hist_r)++;
 }
 
-/* Gives each component to a line. Candidates are the lines whose chain runs over the
- * component; the component goes to the one nearest to its centre of mass, unless the chains of
- * two lines both pass through its body, in which case each pixel goes to the nearer chain. */
+/* The line nearest to a component's centre of mass among those whose chain runs over it
+ * (−1 when none is within reach); the lines whose chain crosses the component's body (not just
+ * an ascender tip or a descender tail) are appended to `crossing`. */
+static int
+nearest_line (GPtrArray *lines, const Component *c, double ls, GArray *crossing)
+{
+  double mx = c->sum_x / c->area, my = c->sum_y / c->area;
+  int best = -1;
+  double best_d = 0.7 * ls;
+  if (crossing)
+    g_array_set_size (crossing, 0);
+  for (guint li = 0; li < lines->len; li++)
+    {
+      Line *l = lines->pdata[li];
+      double lx0 = chain_x0 (l->chain) - 0.5 * ls, lx1 = chain_x1 (l->chain) + 0.5 * ls;
+      if (c->x1 < lx0 || c->x0 > lx1)
+        continue;
+      double y = chain_y_at (l->chain, CLAMP (mx, lx0, lx1));
+      double d = fabs (y - my);
+      double margin = 0.1 * (c->y1 - c->y0 + 1);
+      if (crossing && y > c->y0 + margin && y < c->y1 - margin
+          && chain_x1 (l->chain) >= c->x0 && chain_x0 (l->chain) <= c->x1)
+        {
+          int li_int = (int) li;
+          g_array_append_val (crossing, li_int);
+        }
+      if (d < best_d)
+        {
+          best_d = d;
+          best = (int) li;
+        }
+    }
+  return best;
+}
+
+/* Gives each component to a line: to the nearest one, unless the chains of two lines both
+ * pass through its body (ascenders touching descenders), in which case each pixel goes to
+ * the nearer chain. */
 static void
 assign_components (GPtrArray *lines, GArray *comps, const guint32 *labels, int w, double ls)
 {
@@ -1231,35 +1368,8 @@ assign_components (GPtrArray *lines, GArray *comps, const guint32 *labels, int w
       Component *c = &g_array_index (comps, Component, ci);
       if (!c->keep)
         continue;
-      double mx = c->sum_x / c->area, my = c->sum_y / c->area;
-      g_array_set_size (cand, 0);
-      int best = -1, n_inside = 0;
-      double best_d = 0.7 * ls;
-      for (guint li = 0; li < lines->len; li++)
-        {
-          Line *l = lines->pdata[li];
-          double lx0 = chain_x0 (l->chain) - 0.5 * ls, lx1 = chain_x1 (l->chain) + 0.5 * ls;
-          if (c->x1 < lx0 || c->x0 > lx1)
-            continue;
-          double cx = CLAMP (mx, lx0, lx1);
-          double y = chain_y_at (l->chain, cx);
-          double d = fabs (y - my);
-          int li_int = (int) li;
-          /* a chain crossing the body (not just an ascender tip or descender tail) */
-          double margin = 0.1 * (c->y1 - c->y0 + 1);
-          if (y > c->y0 + margin && y < c->y1 - margin
-              && c->x1 - c->x0 + 1 > 0 && chain_x1 (l->chain) >= c->x0 && chain_x0 (l->chain) <= c->x1)
-            {
-              n_inside++;
-              g_array_append_val (cand, li_int);
-            }
-          if (d < best_d)
-            {
-              best_d = d;
-              best = (int) li;
-            }
-        }
-      if (n_inside >= 2 && (c->y1 - c->y0 + 1) > 0.8 * ls)
+      int best = nearest_line (lines, c, ls, cand);
+      if (cand->len >= 2 && (c->y1 - c->y0 + 1) > 0.8 * ls)
         {
           c->line = -2;
           for (int y = c->y0; y <= c->y1; y++)
@@ -1292,6 +1402,92 @@ assign_components (GPtrArray *lines, GArray *comps, const guint32 *labels, int w
           if (labels[(gsize) y * w + x] == ci)
             line_add_pixel (l, x, y);
     }
+}
+
+typedef struct {
+  int x0, x1;
+} Interval;
+
+static int
+compare_interval (gconstpointer a, gconstpointer b)
+{
+  const Interval *x = a, *y = b;
+  return (x->x0 > y->x0) - (x->x0 < y->x0);
+}
+
+/* A copy of the part of a chain between x0 and x1 (at least its point nearest to them). */
+static Chain *
+chain_slice (const Chain *c, double x0, double x1)
+{
+  Chain *s = chain_new ();
+  for (guint i = 0; i < c->xs->len; i++)
+    {
+      double x = g_array_index (c->xs, double, i);
+      if (x >= x0 && x <= x1)
+        {
+          g_array_append_val (s->xs, x);
+          g_array_append_val (s->ys, g_array_index (c->ys, double, i));
+        }
+    }
+  if (s->xs->len == 0)
+    {
+      double x = CLAMP ((x0 + x1) / 2, chain_x0 (c), chain_x1 (c)), y = chain_y_at (c, x);
+      g_array_append_val (s->xs, x);
+      g_array_append_val (s->ys, y);
+    }
+  s->strength = c->strength * s->xs->len / MAX (1u, c->xs->len);
+  return s;
+}
+
+/* The ridge of a line runs on past its ink (the smoothing spreads it), and one ridge can run
+ * through ink that belongs to different lines: a column and its neighbour, a main text line and
+ * a note in the margin, a line and noise at the page edge. Each chain is cut to the stretches
+ * covered by the components nearest to it, stretches being split where the ink leaves a gap
+ * wider than `max_gap`. Returns new chains. */
+static GPtrArray *
+cut_chains_to_ink (GPtrArray *chains, GArray *comps, double ls, double max_gap, int page_w)
+{
+  g_autoptr (GPtrArray) lines = g_ptr_array_new_with_free_func (line_free);
+  for (guint i = 0; i < chains->len; i++)
+    g_ptr_array_add (lines, line_new (chains->pdata[i], ls, page_w));
+  GArray **spans = g_new0 (GArray *, lines->len + 1);
+  for (guint ci = 1; ci < comps->len; ci++)
+    {
+      Component *c = &g_array_index (comps, Component, ci);
+      if (!c->keep)
+        continue;
+      int best = nearest_line (lines, c, ls, NULL);
+      if (best < 0)
+        continue;
+      if (spans[best] == NULL)
+        spans[best] = g_array_new (FALSE, FALSE, sizeof (Interval));
+      Interval iv = { c->x0, c->x1 };
+      g_array_append_val (spans[best], iv);
+    }
+  GPtrArray *out = g_ptr_array_new_with_free_func (chain_free);
+  for (guint i = 0; i < lines->len; i++)
+    {
+      if (spans[i] == NULL)
+        continue;
+      Chain *c = chains->pdata[i];
+      g_array_sort (spans[i], compare_interval);
+      Interval cur = g_array_index (spans[i], Interval, 0);
+      for (guint k = 1; k <= spans[i]->len; k++)
+        {
+          Interval *iv = k < spans[i]->len ? &g_array_index (spans[i], Interval, k) : NULL;
+          if (iv != NULL && iv->x0 - cur.x1 <= max_gap)
+            {
+              cur.x1 = MAX (cur.x1, iv->x1);
+              continue;
+            }
+          g_ptr_array_add (out, chain_slice (c, cur.x0, cur.x1 + 1));
+          if (iv != NULL)
+            cur = *iv;
+        }
+      g_array_free (spans[i], TRUE);
+    }
+  g_free (spans);
+  return out;
 }
 
 /* ---- 9. baseline and x-height --------------------------------------------------------------- */
@@ -1476,11 +1672,10 @@ neighbour_y (GPtrArray *lines, const Line *self, double x, int sign)
 }
 
 static void
-emit_line (LecternRegion *region, GPtrArray *all, const Line *l, int index, const Transform *t,
+emit_line (LecternRegion *region, GPtrArray *all, const Line *l, const Transform *t,
            int pw, int ph)
 {
-  g_autofree char *id = g_strdup_printf ("l%d", index);
-  LecternLine *line = lectern_region_add_line (region, id);
+  LecternLine *line = lectern_region_add_line (region, NULL);
   double pad = 0.3 * l->xheight;
   double x0 = l->x0 - pad, x1 = l->x1 + 1 + pad;
   int n = MAX (2, (int) ceil ((x1 - x0) / (1.5 * l->xheight)) + 1);
@@ -1663,22 +1858,13 @@ lectern_segment_page (const LecternImage *page, const LecternSegmentOptions *opt
     return NULL;
 
   /* 7. ridges */
-  g_autoptr (GPtrArray) chains = find_line_chains (ink, labels, comps, th, ls);
-  merge_chains (chains, ls);
+  g_autoptr (GPtrArray) ridges = find_line_chains (ink, labels, comps, th, ls);
+  merge_chains (ridges, ls);
+  g_autoptr (GPtrArray) chains = cut_chains_to_ink (ridges, comps, ls, MAX_GAP * ls, ink->w);
+  g_clear_pointer (&ridges, g_ptr_array_unref);
   g_autoptr (GPtrArray) lines = g_ptr_array_new_with_free_func (line_free);
   for (guint i = 0; i < chains->len; i++)
-    {
-      Chain *c = chains->pdata[i];
-      if (chain_x1 (c) - chain_x0 (c) < 0.3 * ls)
-        continue;
-      Line *l = g_new0 (Line, 1);
-      l->chain = c;
-      l->hist_r = (int) ceil (ls);
-      l->offsets = g_array_new (FALSE, TRUE, sizeof (int));
-      g_array_set_size (l->offsets, 2 * l->hist_r + 1);
-      l->keep = TRUE;
-      g_ptr_array_add (lines, l);
-    }
+    g_ptr_array_add (lines, line_new (chains->pdata[i], ls, ink->w));
   report (&opts, 0.7);
   if (!check_cancel (cancellable, error))
     return NULL;
@@ -1690,7 +1876,7 @@ lectern_segment_page (const LecternImage *page, const LecternSegmentOptions *opt
     {
       Line *l = lines->pdata[i];
       if (l->n_pixels < 0.5 * th * th || !line_measure (l)
-          || l->x1 - l->x0 + 1 < 0.5 * (l->bottom_off - l->top_off))
+          || l->x1 - l->x0 + 1 < MIN_ASPECT * (l->bottom_off - l->top_off))
         {
           l->keep = FALSE;
           continue;
@@ -1704,6 +1890,12 @@ lectern_segment_page (const LecternImage *page, const LecternSegmentOptions *opt
       for (guint i = 0; i < lines->len; i++)
         {
           Line *l = lines->pdata[i];
+#ifdef SEGDEBUG
+          if (g_getenv ("LDEBUG"))
+            g_printerr ("line x %d-%d y %.0f xh %.1f colh %.1f med %.1f px %d\n", l->x0, l->x1, chain_y_at (l->chain, l->x0), l->xheight, line_column_height (l), med, l->n_pixels);
+#endif
+          if (l->keep && line_column_height (l) < MIN_COLUMN_HEIGHT * med)
+            l->keep = FALSE;
           if (l->keep)
             l->xheight = CLAMP (l->xheight, 0.7 * med, 2.0 * med);
         }
@@ -1720,14 +1912,13 @@ lectern_segment_page (const LecternImage *page, const LecternSegmentOptions *opt
 
   /* 10. regions, reading order, output */
   g_autoptr (GPtrArray) regions = group_regions (lines, ls);
-  int index = 0;
   for (guint k = 0; k < regions->len; k++)
     {
       Region *rg = regions->pdata[k];
-      g_autofree char *rid = g_strdup_printf ("r%u", k);
-      LecternRegion *region = lectern_document_add_region (doc, rid);
+      LecternRegion *region = lectern_document_add_region (doc, NULL);
+      region->type = g_strdup (rg->main ? "paragraph" : "marginalia");
       for (guint i = 0; i < rg->lines->len; i++)
-        emit_line (region, lines, rg->lines->pdata[i], index++, &tf, page->width, page->height);
+        emit_line (region, lines, rg->lines->pdata[i], &tf, page->width, page->height);
     }
   report (&opts, 1.0);
   return g_steal_pointer (&doc);
