@@ -413,6 +413,45 @@ test_open_from_command_line (void)
   close_window (windows->data);
 }
 
+static GtkDropTarget *
+find_drop_target (GtkWidget *widget)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+      if (GTK_IS_DROP_TARGET (controller))
+        return GTK_DROP_TARGET (controller);
+    }
+  return NULL;
+}
+
+static void
+test_drop_files (void)
+{
+  LecternWindow *window = lectern_window_new (app);
+  GtkDropTarget *target = find_drop_target (GTK_WIDGET (window));
+  g_autoptr(GFile) file = g_file_new_for_path (page_path);
+  GValue value = G_VALUE_INIT;
+  gboolean accepted = FALSE;
+
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_nonnull (target);
+
+  /* What the drop target delivers when a page is dragged from a file manager. */
+  g_value_init (&value, GDK_TYPE_FILE_LIST);
+  g_value_take_boxed (&value, g_slist_prepend (NULL, g_object_ref (file)));
+  g_signal_emit_by_name (target, "drop", &value, 100.0, 100.0, &accepted);
+  g_value_unset (&value);
+
+  g_assert_true (accepted);
+  test_ui_wait_for (not_loading, window, 20000);
+  g_assert_true (g_file_equal (lectern_window_get_file (window), file));
+
+  close_window (window);
+}
+
 static void
 remove_tmp_dir (void)
 {
@@ -450,6 +489,7 @@ main (int   argc,
   g_test_add_func ("/Lectern/Window/zoom-actions", test_zoom_actions);
   g_test_add_func ("/Lectern/Window/render", test_render);
   g_test_add_func ("/Lectern/Window/errors", test_errors);
+  g_test_add_func ("/Lectern/Window/drop-files", test_drop_files);
   g_test_add_func ("/Lectern/Window/window-size-remembered", test_window_size_remembered);
   g_test_add_func ("/Lectern/Window/open-from-command-line", test_open_from_command_line);
 
