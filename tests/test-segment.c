@@ -1,0 +1,450 @@
+/* test-segment.c — page segmentation and its evaluation.
+ *
+ * Synthetic pages drawn with Cairo and Pango (text on ruled paper, a margin rule, specks and a
+ * stain, straight and skewed) must give exactly their lines at their places; polygon IoU and
+ * line matching are checked on shapes whose answers are known; and on the real pages in
+ * ../shared the F1 of line detection must not fall below what the segmenter reached when this
+ * test was written (the target, 0.95, is reported by `lectern-cli segeval --segment`). */
+#include "document.h"
+#include "error.h"
+#include "image.h"
+#include "rng.h"
+#include "segeval.h"
+#include "segment.h"
+#include "testutil.h"
+
+#include <math.h>
+#include <pango/pangocairo.h>
+
+/* ---- synthetic pages -------------------------------------------------------------------------- */
+
+typedef struct {
+  double x0, x1;     /* text extent */
+  double base_y;     /* baseline, before any rotation */
+} ExpectedLine;
+
+static const char *const sample_text[] = {
+  "Lectern finds the lines of a page",
+  "written on ruled paper by hand or",
+  "printed, with margins and specks",
+  "and a stain in the middle of it.",
+  "Every line must be found once,",
+  "at its place, with its baseline",
+  "under the letters and its polygon",
+  "around them, in reading order,",
+  "from the top of the page down to",
+  "the last line at the bottom here.",
+};
+
+/* Draws a page of W × H pixels: rules every `spacing` pixels, text on every rule from the
+ * second on, a vertical margin rule, specks, a faint stain; all rotated by `degrees` about the
+ * centre. Fills expected (unrotated coordinates) and returns the grey page. */
+static LecternImage *
+draw_page (int W, int H, double spacing, double degrees, guint n_lines, ExpectedLine *expected)
+{
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, W, H);
+  cairo_t *cr = cairo_create (surface);
+  cairo_set_source_rgb (cr, 1, 1, 1);
+  cairo_paint (cr);
+  cairo_translate (cr, W / 2.0, H / 2.0);
+  cairo_rotate (cr, degrees * G_PI / 180.0);
+  cairo_translate (cr, -W / 2.0, -H / 2.0);
+
+  /* a stain: a large soft disc, light enough to be paper */
+  cairo_pattern_t *stain = cairo_pattern_create_radial (W * 0.6, H * 0.45, 0, W * 0.6, H * 0.45, W * 0.2);
+  cairo_pattern_add_color_stop_rgba (stain, 0, 0.8, 0.75, 0.6, 0.5);
+  cairo_pattern_add_color_stop_rgba (stain, 1, 0.8, 0.75, 0.6, 0);
+  cairo_set_source (cr, stain);
+  cairo_paint (cr);
+  cairo_pattern_destroy (stain);
+
+  /* ruled paper and a margin */
+  cairo_set_line_width (cr, 2);
+  cairo_set_source_rgb (cr, 0.55, 0.65, 0.85);
+  for (double y = spacing; y < H - 10; y += spacing)
+    {
+      cairo_move_to (cr, 0, y);
+      cairo_line_to (cr, W, y);
+    }
+  cairo_stroke (cr);
+  cairo_set_source_rgb (cr, 0.85, 0.4, 0.4);
+  cairo_move_to (cr, 0.1 * W, 0);
+  cairo_line_to (cr, 0.1 * W, H);
+  cairo_stroke (cr);
+
+  /* text sitting on the rules */
+  PangoLayout *layout = pango_cairo_create_layout (cr);
+  PangoFontDescription *font = pango_font_description_from_string ("DejaVu Serif");
+  pango_font_description_set_absolute_size (font, 0.45 * spacing * PANGO_SCALE);
+  pango_layout_set_font_description (layout, font);
+  cairo_set_source_rgb (cr, 0.1, 0.1, 0.15);
+  for (guint i = 0; i < n_lines; i++)
+    {
+      double base_y = (i + 2) * spacing;
+      pango_layout_set_text (layout, sample_text[i % G_N_ELEMENTS (sample_text)], -1);
+      PangoRectangle ink;
+      pango_layout_get_pixel_extents (layout, &ink, NULL);
+      double baseline = pango_layout_get_baseline (layout) / (double) PANGO_SCALE;
+      double x = 0.14 * W + (i % 3) * 0.03 * W;
+      cairo_move_to (cr, x, base_y - baseline);
+      pango_cairo_show_layout (cr, layout);
+      expected[i].x0 = x + ink.x;
+      expected[i].x1 = x + ink.x + ink.width;
+      expected[i].base_y = base_y;
+    }
+  pango_font_description_free (font);
+  g_object_unref (layout);
+  cairo_destroy (cr);
+  cairo_surface_flush (surface);
+
+  /* grey, with specks */
+  LecternImage *page = lectern_image_new (W, H);
+  const guint8 *data = cairo_image_surface_get_data (surface);
+  int stride = cairo_image_surface_get_stride (surface);
+  for (int y = 0; y < H; y++)
+    for (int x = 0; x < W; x++)
+      {
+        guint32 px = *(const guint32 *) (data + (gsize) y * stride + 4 * x);
+        int r = (px >> 16) & 255, g = (px >> 8) & 255, b = px & 255;
+        page->pixels[(gsize) y * W + x] = (guint8) ((299 * r + 587 * g + 114 * b + 500) / 1000);
+      }
+  cairo_surface_destroy (surface);
+  LecternRng rng;
+  lectern_rng_init (&rng, 7);
+  for (int i = 0; i < W * H / 4000; i++)
+    {
+      int x = lectern_rng_below (&rng, W - 2), y = lectern_rng_below (&rng, H - 2);
+      for (int dy = 0; dy < 2; dy++)
+        for (int dx = 0; dx < 2; dx++)
+          page->pixels[(gsize) (y + dy) * W + x + dx] = 60;
+    }
+  return page;
+}
+
+/* y of a polyline at x (linear between points, constant beyond). */
+static double
+polyline_y_at (const GArray *pts, double x)
+{
+  const LecternPoint *p = (const LecternPoint *) pts->data;
+  guint n = pts->len;
+  if (x <= p[0].x)
+    return p[0].y;
+  for (guint i = 1; i < n; i++)
+    if (x <= p[i].x)
+      {
+        double t = p[i].x > p[i - 1].x ? (x - p[i - 1].x) / (double) (p[i].x - p[i - 1].x) : 0;
+        return p[i - 1].y + t * (p[i].y - p[i - 1].y);
+      }
+  return p[n - 1].y;
+}
+
+static void
+rotate_point (double x, double y, double W, double H, double degrees, double *rx, double *ry)
+{
+  double a = degrees * G_PI / 180.0, c = cos (a), s = sin (a);
+  double dx = x - W / 2, dy = y - H / 2;
+  *rx = W / 2 + c * dx - s * dy;
+  *ry = H / 2 + s * dx + c * dy;
+}
+
+/* Segments a synthetic page and checks every line: found once, in order, baseline within a
+ * fifth of the line spacing of the truth along the line, extent matching, polygon around it. */
+static void
+check_synthetic (double degrees)
+{
+  const int W = 1600, H = 2100, n = 10;
+  const double spacing = 150;
+  ExpectedLine expected[10];
+  g_autoptr (LecternImage) page = draw_page (W, H, spacing, degrees, n, expected);
+
+  double skew = lectern_segment_estimate_skew (page, 5);
+  g_assert_cmpfloat (fabs (skew - degrees), <, 0.3);
+
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LecternDocument) doc = lectern_segment_page (page, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (doc);
+  g_assert_cmpint (doc->width, ==, W);
+  g_assert_cmpint (doc->height, ==, H);
+  g_autoptr (GPtrArray) lines = lectern_document_lines (doc);
+  g_assert_cmpuint (lines->len, ==, n);
+
+  for (guint i = 0; i < lines->len; i++)
+    {
+      const LecternLine *line = lines->pdata[i];
+      const ExpectedLine *e = &expected[i];      /* reading order: top to bottom */
+      g_assert_cmpuint (line->baseline->len, >=, 2);
+      g_assert_cmpuint (line->polygon->len, >=, 4);
+      const LecternPoint *b = (const LecternPoint *) line->baseline->data;
+      for (guint k = 1; k < line->baseline->len; k++)
+        g_assert_cmpint (b[k].x, >=, b[k - 1].x);          /* left to right */
+
+      /* ends of the baseline near the ends of the text, in page coordinates */
+      double ex0, ey0, ex1, ey1;
+      rotate_point (e->x0, e->base_y, W, H, degrees, &ex0, &ey0);
+      rotate_point (e->x1, e->base_y, W, H, degrees, &ex1, &ey1);
+      g_assert_cmpfloat (fabs (b[0].x - ex0), <, 0.3 * spacing);
+      g_assert_cmpfloat (fabs (b[line->baseline->len - 1].x - ex1), <, 0.3 * spacing);
+      /* the baseline follows the truth along the whole line */
+      for (int k = 1; k < 8; k++)
+        {
+          double t = k / 8.0;
+          double x = ex0 + t * (ex1 - ex0), y = ey0 + t * (ey1 - ey0);
+          g_assert_cmpfloat (fabs (polyline_y_at (line->baseline, x) - y), <, 0.2 * spacing);
+        }
+      /* the polygon holds the middle of the text's x-height band */
+      double mx, my;
+      rotate_point ((e->x0 + e->x1) / 2, e->base_y - 0.1 * spacing, W, H, degrees, &mx, &my);
+      LecternPoint probe[4] = {
+        { (int) mx - 2, (int) my - 2 }, { (int) mx + 2, (int) my - 2 },
+        { (int) mx + 2, (int) my + 2 }, { (int) mx - 2, (int) my + 2 },
+      };
+      double inside = lectern_polygon_iou (probe, 4, (const LecternPoint *) line->polygon->data,
+                                           line->polygon->len, 1);
+      g_assert_cmpfloat (inside, >, 0);
+    }
+}
+
+static void
+test_synthetic_straight (void)
+{
+  check_synthetic (0);
+}
+
+static void
+test_synthetic_skewed (void)
+{
+  check_synthetic (2.0);
+  check_synthetic (-3.0);
+}
+
+static void
+test_blank_and_bad_pages (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LecternImage) blank = lectern_image_new (800, 1000);
+  g_autoptr (LecternDocument) doc = lectern_segment_page (blank, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (lectern_document_n_lines (doc), ==, 0);
+
+  g_autoptr (LecternImage) tiny = lectern_image_new (3, 3);
+  g_autoptr (LecternDocument) none = lectern_segment_page (tiny, NULL, NULL, &error);
+  g_assert_null (none);
+  g_assert_error (error, LECTERN_ERROR, LECTERN_ERROR_INVALID);
+  g_clear_error (&error);
+
+  ExpectedLine expected[10];
+  g_autoptr (LecternImage) page = draw_page (800, 1000, 80, 0, 8, expected);
+  g_autoptr (GCancellable) cancel = g_cancellable_new ();
+  g_cancellable_cancel (cancel);
+  g_autoptr (LecternDocument) cancelled = lectern_segment_page (page, NULL, cancel, &error);
+  g_assert_null (cancelled);
+  g_assert_error (error, LECTERN_ERROR, LECTERN_ERROR_CANCELLED);
+}
+
+static void
+count_progress (double fraction, gpointer data)
+{
+  double *last = data;
+  g_assert_cmpfloat (fraction, >=, *last);
+  g_assert_cmpfloat (fraction, <=, 1.0);
+  *last = fraction;
+}
+
+static void
+test_progress (void)
+{
+  ExpectedLine expected[10];
+  g_autoptr (LecternImage) page = draw_page (800, 1000, 80, 0, 8, expected);
+  LecternSegmentOptions opts;
+  lectern_segment_options_init (&opts);
+  double last = 0;
+  opts.progress = count_progress;
+  opts.progress_data = &last;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LecternDocument) doc = lectern_segment_page (page, &opts, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpfloat (last, ==, 1.0);
+  g_assert_cmpuint (lectern_document_n_lines (doc), ==, 8);
+}
+
+/* ---- IoU and matching ------------------------------------------------------------------------- */
+
+static void
+rect (LecternPoint *p, int x0, int y0, int x1, int y1)
+{
+  p[0] = (LecternPoint) { x0, y0 };
+  p[1] = (LecternPoint) { x1, y0 };
+  p[2] = (LecternPoint) { x1, y1 };
+  p[3] = (LecternPoint) { x0, y1 };
+}
+
+static void
+test_iou (void)
+{
+  LecternPoint a[4], b[4], c[4];
+  rect (a, 0, 0, 100, 40);
+  rect (b, 50, 0, 150, 40);           /* half of a: 2000 / 6000 */
+  rect (c, 200, 0, 300, 40);
+  for (int cell = 1; cell <= 4; cell *= 2)
+    {
+      g_assert_cmpfloat_with_epsilon (lectern_polygon_iou (a, 4, a, 4, cell), 1.0, 1e-9);
+      g_assert_cmpfloat_with_epsilon (lectern_polygon_iou (a, 4, b, 4, cell), 1.0 / 3, 0.02);
+      g_assert_cmpfloat (lectern_polygon_iou (a, 4, c, 4, cell), ==, 0);
+    }
+  /* a triangle is half of its box; the even-odd rule and orientation do not matter */
+  LecternPoint tri[3] = { { 0, 0 }, { 100, 0 }, { 0, 100 } };
+  LecternPoint tri_rev[3] = { { 0, 100 }, { 100, 0 }, { 0, 0 } };
+  LecternPoint box[4];
+  rect (box, 0, 0, 100, 100);
+  g_assert_cmpfloat_with_epsilon (lectern_polygon_iou (tri, 3, box, 4, 1), 0.5, 0.02);
+  g_assert_cmpfloat_with_epsilon (lectern_polygon_iou (tri_rev, 3, tri, 3, 1), 1.0, 1e-9);
+  /* a concave U holds nothing in its notch */
+  LecternPoint u[8] = { { 0, 0 }, { 30, 0 }, { 30, 60 }, { 70, 60 }, { 70, 0 }, { 100, 0 },
+                        { 100, 100 }, { 0, 100 } };
+  LecternPoint notch[4];
+  rect (notch, 35, 5, 65, 55);
+  g_assert_cmpfloat (lectern_polygon_iou (u, 8, notch, 4, 1), ==, 0);
+  /* degenerate shapes have no area */
+  g_assert_cmpfloat (lectern_polygon_iou (a, 2, a, 4, 1), ==, 0);
+  LecternPoint flat[4] = { { 0, 5 }, { 100, 5 }, { 100, 5 }, { 0, 5 } };
+  g_assert_cmpfloat (lectern_polygon_iou (flat, 4, a, 4, 1), ==, 0);
+}
+
+static void
+add_rect_line (LecternRegion *region, int x0, int y0, int x1, int y1)
+{
+  LecternLine *line = lectern_region_add_line (region, NULL);
+  g_array_set_size (line->polygon, 4);
+  rect ((LecternPoint *) line->polygon->data, x0, y0, x1, y1);
+}
+
+static void
+test_matching (void)
+{
+  g_autoptr (LecternDocument) gt = lectern_document_new ("page.png", 1000, 1000);
+  LecternRegion *gr = lectern_document_add_region (gt, NULL);
+  for (int i = 0; i < 5; i++)
+    add_rect_line (gr, 100, 100 + 100 * i, 900, 150 + 100 * i);
+
+  g_autoptr (LecternDocument) pred = lectern_document_new ("page.png", 1000, 1000);
+  LecternRegion *pr = lectern_document_add_region (pred, NULL);
+  add_rect_line (pr, 100, 100, 900, 150);       /* exact */
+  add_rect_line (pr, 120, 205, 880, 255);       /* shifted a little: IoU ≈ 0.85 */
+  add_rect_line (pr, 100, 300, 450, 350);       /* line 3 split in two: each IoU < 0.5 */
+  add_rect_line (pr, 550, 300, 900, 350);
+  add_rect_line (pr, 100, 400, 900, 550);       /* lines 4 and 5 merged: IoU 1/3 with each */
+  add_rect_line (pr, 100, 700, 900, 750);       /* nothing there */
+
+  LecternSegevalScore score;
+  g_autoptr (GArray) matches = g_array_new (FALSE, FALSE, sizeof (LecternSegevalMatch));
+  lectern_segeval_compare (pred, gt, 0.5, 1, &score, matches);
+  g_assert_cmpuint (score.n_gt, ==, 5);
+  g_assert_cmpuint (score.n_pred, ==, 6);
+  g_assert_cmpuint (score.n_matched, ==, 2);
+  g_assert_cmpuint (matches->len, ==, 2);
+  g_assert_cmpfloat_with_epsilon (score.precision, 2.0 / 6, 1e-9);
+  g_assert_cmpfloat_with_epsilon (score.recall, 2.0 / 5, 1e-9);
+  g_assert_cmpfloat_with_epsilon (score.f1, 2 * (2.0 / 6) * (2.0 / 5) / (2.0 / 6 + 2.0 / 5), 1e-9);
+  for (guint i = 0; i < matches->len; i++)
+    {
+      LecternSegevalMatch *m = &g_array_index (matches, LecternSegevalMatch, i);
+      g_assert_cmpuint (m->gt, ==, m->pred);   /* lines 0 and 1 found by predictions 0 and 1 */
+      g_assert_cmpfloat (m->iou, >=, 0.5);
+    }
+
+  /* one prediction covering two identical truths is matched once */
+  g_autoptr (LecternDocument) twice = lectern_document_new ("page.png", 1000, 1000);
+  LecternRegion *tr = lectern_document_add_region (twice, NULL);
+  add_rect_line (tr, 100, 100, 900, 150);
+  add_rect_line (tr, 100, 100, 900, 150);
+  lectern_segeval_compare (pred, twice, 0.5, 1, &score, NULL);
+  g_assert_cmpuint (score.n_matched, ==, 1);
+
+  /* totals add counts, not rates */
+  LecternSegevalScore total = { 0 }, a = { 0 }, b = { 0 };
+  a.n_pred = 10, a.n_gt = 10, a.n_matched = 10;
+  b.n_pred = 30, b.n_gt = 10, b.n_matched = 0;
+  lectern_segeval_score_add (&total, &a);
+  lectern_segeval_score_add (&total, &b);
+  g_assert_cmpfloat_with_epsilon (total.precision, 10.0 / 40, 1e-9);
+  g_assert_cmpfloat_with_epsilon (total.recall, 10.0 / 20, 1e-9);
+
+  /* nothing to find and nothing found */
+  g_autoptr (LecternDocument) empty = lectern_document_new ("page.png", 1000, 1000);
+  lectern_segeval_compare (empty, empty, 0.5, 4, &score, NULL);
+  g_assert_cmpfloat (score.precision, ==, 1.0);
+  g_assert_cmpfloat (score.recall, ==, 1.0);
+}
+
+/* ---- real pages ------------------------------------------------------------------------------- */
+
+/* F1 of line detection reached on each set when this test was last tuned, less a small margin:
+ * a regression guard, not the goal. */
+typedef struct {
+  const char *folder;     /* under data/real */
+  double      min_f1;
+} RealSet;
+
+static void
+test_real_set (gconstpointer data)
+{
+  const RealSet *set = data;
+  g_autofree char *dir = lectern_test_shared_path ("data", "real", set->folder, NULL);
+  if (dir == NULL)
+    return;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GDir) d = g_dir_open (dir, 0, &error);
+  g_assert_no_error (error);
+  LecternSegevalScore total = { 0 };
+  const char *name;
+  guint pages = 0;
+  while ((name = g_dir_read_name (d)) != NULL)
+    {
+      if (!g_str_has_suffix (name, ".xml"))
+        continue;
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autoptr (LecternDocument) gt = lectern_document_load (path, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (gt->image_path);
+      g_autoptr (LecternImage) page = lectern_image_load (gt->image_path, &error);
+      g_assert_no_error (error);
+      g_autoptr (LecternDocument) pred = lectern_segment_page (page, NULL, NULL, &error);
+      g_assert_no_error (error);
+      LecternSegevalScore score;
+      lectern_segeval_compare (pred, gt, 0.5, 4, &score, NULL);
+      g_test_message ("%s/%s: gt %u pred %u matched %u F1 %.3f", set->folder, name, score.n_gt,
+                      score.n_pred, score.n_matched, score.f1);
+      lectern_segeval_score_add (&total, &score);
+      pages++;
+    }
+  g_assert_cmpuint (pages, >, 0);
+  g_test_message ("%s: P %.3f R %.3f F1 %.3f (at least %.2f required)", set->folder,
+                  total.precision, total.recall, total.f1, set->min_f1);
+  g_assert_cmpfloat (total.f1, >=, set->min_f1);
+}
+
+static const RealSet real_sets[] = {
+  { "copiste", 0.95 },
+  { "poilus", 0.65 },
+  { "kraken-es", 0.85 },
+  { "kant-1784/OCR-D-GT-PAGE", 0.93 },
+};
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/Lectern/Segment/synthetic-straight", test_synthetic_straight);
+  g_test_add_func ("/Lectern/Segment/synthetic-skewed", test_synthetic_skewed);
+  g_test_add_func ("/Lectern/Segment/blank-and-bad-pages", test_blank_and_bad_pages);
+  g_test_add_func ("/Lectern/Segment/progress", test_progress);
+  g_test_add_func ("/Lectern/Segeval/iou", test_iou);
+  g_test_add_func ("/Lectern/Segeval/matching", test_matching);
+  for (gsize i = 0; i < G_N_ELEMENTS (real_sets); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/Lectern/Segment/real/%s", real_sets[i].folder);
+      g_test_add_data_func (path, &real_sets[i], test_real_set);
+    }
+  return g_test_run ();
+}
