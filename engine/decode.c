@@ -41,9 +41,9 @@ lectern_beam_options_init (LecternBeamOptions *opts)
   g_return_if_fail (opts != NULL);
   opts->beam_width = 24;
   opts->lm_weight = 0.5f;
-  opts->insertion_bonus = 0.5f;
+  opts->insertion_bonus = 1.0f;
   opts->lexicon_mode = LECTERN_LEXICON_PENALISE;
-  opts->oov_penalty = -4.0f;
+  opts->oov_penalty = -2.0f;
   opts->prune_log_prob = 10.0f;
   opts->max_candidates = 16;
   opts->scoring = LECTERN_BEAM_SUM;
