@@ -6,11 +6,6 @@
 
 #include <string.h>
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
-# define LECTERN_CLONES __attribute__ ((target_clones ("arch=x86-64-v3", "default")))
-#else
-# define LECTERN_CLONES
-#endif
 
 /* exp(x) = 2^n · e^r with n = round(x / ln 2), |r| ≤ ln2 / 2, e^r by a degree-6 polynomial. */
 static inline float
@@ -71,8 +66,8 @@ lectern_vtanh (float *y, const float *x, gsize n)
     y[i] = fast_tanh (x[i]);
 }
 
-LECTERN_CLONES void
-lectern_lstm_cells_forward (gsize m, float *restrict g_i, float *restrict g_f1,
+static inline void
+lectern_lstm_cells_forward_impl (gsize m, const gsize ps, float *restrict g_i, float *restrict g_f1,
                             float *restrict g_f2, float *restrict g_g, float *restrict g_o,
                             const float *restrict c1, const float *restrict c2,
                             const float *restrict p_i, const float *restrict p_f1,
@@ -82,15 +77,15 @@ lectern_lstm_cells_forward (gsize m, float *restrict g_i, float *restrict g_f1,
   for (gsize k = 0; k < m; k++)
     {
       /* i = σ(a_i + p_i ⊙ (c1 + c2)) */
-      float i = fast_sigmoid (g_i[k] + p_i[k] * (c1[k] + c2[k]));
+      float i = fast_sigmoid (g_i[k] + p_i[k * ps] * (c1[k] + c2[k]));
       /* f1 = σ(a_f1 + p_f1 ⊙ c1), f2 = σ(a_f2 + p_f2 ⊙ c2) */
-      float f1 = fast_sigmoid (g_f1[k] + p_f1[k] * c1[k]);
-      float f2 = fast_sigmoid (g_f2[k] + p_f2[k] * c2[k]);
+      float f1 = fast_sigmoid (g_f1[k] + p_f1[k * ps] * c1[k]);
+      float f2 = fast_sigmoid (g_f2[k] + p_f2[k * ps] * c2[k]);
       float g = fast_tanh (g_g[k]);
       /* c = i ⊙ g + f1 ⊙ c1 + f2 ⊙ c2 */
       float cc = i * g + f1 * c1[k] + f2 * c2[k];
       /* o = σ(a_o + p_o ⊙ c), h = o ⊙ tanh(c) */
-      float o = fast_sigmoid (g_o[k] + p_o[k] * cc);
+      float o = fast_sigmoid (g_o[k] + p_o[k * ps] * cc);
       float t = fast_tanh (cc);
       g_i[k] = i;
       g_f1[k] = f1;
@@ -103,8 +98,8 @@ lectern_lstm_cells_forward (gsize m, float *restrict g_i, float *restrict g_f1,
     }
 }
 
-LECTERN_CLONES void
-lectern_lstm_cells_backward (gsize m, const float *restrict i_, const float *restrict f1_,
+static inline void
+lectern_lstm_cells_backward_impl (gsize m, const gsize ps, const float *restrict i_, const float *restrict f1_,
                              const float *restrict f2_, const float *restrict g_,
                              const float *restrict o_, const float *restrict c_,
                              const float *restrict tc_, const float *restrict c1_,
@@ -126,7 +121,7 @@ lectern_lstm_cells_backward (gsize m, const float *restrict i_, const float *res
       float dc = dc_in[k] + dh * o * (1.0f - tc * tc);
       /* o = σ(a_o + p_o ⊙ c) */
       float dao = d_o * o * (1.0f - o);
-      dc += dao * p_o[k];
+      dc += dao * p_o[k * ps];
       /* c = i ⊙ g + f1 ⊙ c1 + f2 ⊙ c2 */
       float dai = dc * g * i * (1.0f - i);
       float dag = dc * i * (1.0f - g * g);
@@ -137,13 +132,60 @@ lectern_lstm_cells_backward (gsize m, const float *restrict i_, const float *res
       da_f2[k] = daf2;
       da_g[k] = dag;
       da_o[k] = dao;
-      dc1[k] = dc * f1 + dai * p_i[k] + daf1 * p_f1[k];
-      dc2[k] = dc * f2 + dai * p_i[k] + daf2 * p_f2[k];
-      dp_i[k] += dai * (c1 + c2);
-      dp_f1[k] += daf1 * c1;
-      dp_f2[k] += daf2 * c2;
-      dp_o[k] += dao * c;
+      dc1[k] = dc * f1 + dai * p_i[k * ps] + daf1 * p_f1[k * ps];
+      dc2[k] = dc * f2 + dai * p_i[k * ps] + daf2 * p_f2[k * ps];
+      dp_i[k * ps] += dai * (c1 + c2);
+      dp_f1[k * ps] += daf1 * c1;
+      dp_f2[k * ps] += daf2 * c2;
+      dp_o[k * ps] += dao * c;
     }
+}
+
+/* Peepholes per element (ps = 1) or one value for all (ps = 0): two specialised clones. */
+LECTERN_CLONES void
+lectern_lstm_cells_forward (gsize m, float *g_i, float *g_f1, float *g_f2, float *g_g, float *g_o,
+                            const float *c1, const float *c2, const float *p_i, const float *p_f1,
+                            const float *p_f2, const float *p_o, float *c, float *tc, float *h)
+{
+  lectern_lstm_cells_forward_impl (m, 1, g_i, g_f1, g_f2, g_g, g_o, c1, c2, p_i, p_f1, p_f2, p_o,
+                                   c, tc, h);
+}
+
+LECTERN_CLONES void
+lectern_lstm_cells_forward_scalar (gsize m, float *g_i, float *g_f1, float *g_f2, float *g_g,
+                                   float *g_o, const float *c1, const float *c2, const float *p,
+                                   float *c, float *tc, float *h)
+{
+  lectern_lstm_cells_forward_impl (m, 0, g_i, g_f1, g_f2, g_g, g_o, c1, c2, p, p + 1, p + 2, p + 3,
+                                   c, tc, h);
+}
+
+LECTERN_CLONES void
+lectern_lstm_cells_backward (gsize m, const float *i, const float *f1, const float *f2,
+                             const float *g, const float *o, const float *c, const float *tc,
+                             const float *c1, const float *c2, const float *p_i,
+                             const float *p_f1, const float *p_f2, const float *p_o,
+                             const float *dh, const float *dc_in, float *da_i, float *da_f1,
+                             float *da_f2, float *da_g, float *da_o, float *dc1, float *dc2,
+                             float *dp_i, float *dp_f1, float *dp_f2, float *dp_o)
+{
+  lectern_lstm_cells_backward_impl (m, 1, i, f1, f2, g, o, c, tc, c1, c2, p_i, p_f1, p_f2, p_o,
+                                    dh, dc_in, da_i, da_f1, da_f2, da_g, da_o, dc1, dc2,
+                                    dp_i, dp_f1, dp_f2, dp_o);
+}
+
+LECTERN_CLONES void
+lectern_lstm_cells_backward_scalar (gsize m, const float *i, const float *f1, const float *f2,
+                                    const float *g, const float *o, const float *c,
+                                    const float *tc, const float *c1, const float *c2,
+                                    const float *p, const float *dh, const float *dc_in,
+                                    float *da_i, float *da_f1, float *da_f2, float *da_g,
+                                    float *da_o, float *dc1, float *dc2, float *dp_i,
+                                    float *dp_f1, float *dp_f2, float *dp_o)
+{
+  lectern_lstm_cells_backward_impl (m, 0, i, f1, f2, g, o, c, tc, c1, c2, p, p + 1, p + 2, p + 3,
+                                    dh, dc_in, da_i, da_f1, da_f2, da_g, da_o, dc1, dc2,
+                                    dp_i, dp_f1, dp_f2, dp_o);
 }
 
 LECTERN_CLONES void
@@ -181,9 +223,70 @@ LECTERN_CLONES void
 lectern_gemm_acc_small (gsize n, gsize k, gsize m, const float *restrict a, gsize lda,
                         const float *restrict b, float *restrict c, gsize ldc)
 {
-  /* Register blocking: 32 outputs of one row stay in four vector registers while the k
-   * products stream past, so each output is loaded and stored once, not k times. */
-  for (gsize i = 0; i < n; i++)
+  /* Register blocking: 32 outputs of two rows stay in eight vector registers while the k
+   * products stream past, so each output is loaded and stored once, not k times, and each row
+   * of b is read once for two rows of a. */
+  gsize i = 0;
+  for (; i + 2 <= n; i += 2)
+    {
+      float *restrict c0 = c + i * ldc, *restrict c1 = c0 + ldc;
+      const float *a0 = a + i * lda, *a1 = a0 + lda;
+      gsize j = 0;
+      for (; j + 32 <= m; j += 32)
+        {
+          v8sf s0 = *(const v8sf *) (c0 + j), s1 = *(const v8sf *) (c0 + j + 8);
+          v8sf s2 = *(const v8sf *) (c0 + j + 16), s3 = *(const v8sf *) (c0 + j + 24);
+          v8sf t0 = *(const v8sf *) (c1 + j), t1 = *(const v8sf *) (c1 + j + 8);
+          v8sf t2 = *(const v8sf *) (c1 + j + 16), t3 = *(const v8sf *) (c1 + j + 24);
+          for (gsize t = 0; t < k; t++)
+            {
+              const float *bt = b + t * m + j;
+              const v8sf b0 = *(const v8sf *) bt, b1 = *(const v8sf *) (bt + 8);
+              const v8sf b2 = *(const v8sf *) (bt + 16), b3 = *(const v8sf *) (bt + 24);
+              const float v = a0[t], w = a1[t];
+              s0 += v * b0;
+              s1 += v * b1;
+              s2 += v * b2;
+              s3 += v * b3;
+              t0 += w * b0;
+              t1 += w * b1;
+              t2 += w * b2;
+              t3 += w * b3;
+            }
+          *(v8sf *) (c0 + j) = s0;
+          *(v8sf *) (c0 + j + 8) = s1;
+          *(v8sf *) (c0 + j + 16) = s2;
+          *(v8sf *) (c0 + j + 24) = s3;
+          *(v8sf *) (c1 + j) = t0;
+          *(v8sf *) (c1 + j + 8) = t1;
+          *(v8sf *) (c1 + j + 16) = t2;
+          *(v8sf *) (c1 + j + 24) = t3;
+        }
+      for (; j + 8 <= m; j += 8)
+        {
+          v8sf s0 = *(const v8sf *) (c0 + j), t0 = *(const v8sf *) (c1 + j);
+          for (gsize t = 0; t < k; t++)
+            {
+              const v8sf bt = *(const v8sf *) (b + t * m + j);
+              s0 += a0[t] * bt;
+              t0 += a1[t] * bt;
+            }
+          *(v8sf *) (c0 + j) = s0;
+          *(v8sf *) (c1 + j) = t0;
+        }
+      for (; j < m; j++)
+        {
+          float s0 = c0[j], t0 = c1[j];
+          for (gsize t = 0; t < k; t++)
+            {
+              s0 += a0[t] * b[t * m + j];
+              t0 += a1[t] * b[t * m + j];
+            }
+          c0[j] = s0;
+          c1[j] = t0;
+        }
+    }
+  for (; i < n; i++)
     {
       float *restrict ci = c + i * ldc;
       const float *ai = a + i * lda;

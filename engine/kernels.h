@@ -9,6 +9,14 @@
 
 #include <glib.h>
 
+/* Marks a hot function to be built for x86-64-v3 (AVX2, FMA) and for the baseline; the dynamic
+ * loader picks the one the CPU runs. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
+# define LECTERN_CLONES __attribute__ ((target_clones ("arch=x86-64-v3", "default")))
+#else
+# define LECTERN_CLONES
+#endif
+
 G_BEGIN_DECLS
 
 /* y[i] = exp(x[i]) with inputs clamped to [-87, 88] */
@@ -42,6 +50,20 @@ void lectern_lstm_cells_backward (gsize m, const float *i, const float *f1, cons
                                   float *da_i, float *da_f1, float *da_f2, float *da_g, float *da_o,
                                   float *dc1, float *dc2,
                                   float *dp_i, float *dp_f1, float *dp_f2, float *dp_o);
+
+/* The same with one peephole value per gate for all m elements: p = [p_i, p_f1, p_f2, p_o].
+ * The backward variant accumulates the peephole gradients per element (dp_* arrays of m). */
+void lectern_lstm_cells_forward_scalar (gsize m, float *g_i, float *g_f1, float *g_f2,
+                                        float *g_g, float *g_o, const float *c1, const float *c2,
+                                        const float *p, float *c, float *tc, float *h);
+void lectern_lstm_cells_backward_scalar (gsize m, const float *i, const float *f1,
+                                         const float *f2, const float *g, const float *o,
+                                         const float *c, const float *tc, const float *c1,
+                                         const float *c2, const float *p, const float *dh,
+                                         const float *dc_in, float *da_i, float *da_f1,
+                                         float *da_f2, float *da_g, float *da_o, float *dc1,
+                                         float *dc2, float *dp_i, float *dp_f1, float *dp_f2,
+                                         float *dp_o);
 
 /* y[j] += a * x[j] */
 void lectern_axpy (gsize n, float a, const float *x, float *y);

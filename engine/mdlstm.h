@@ -10,8 +10,17 @@
  *   p   4 × 4 × D          peepholes per direction, rows [p_i p_f1 p_f2 p_o]
  * Direction d scans from: 0 top-left, 1 top-right, 2 bottom-left, 3 bottom-right.
  *
- * The input projection of every cell and direction is one GEMM; the recurrence then walks the
- * anti-diagonals of each direction's scan, updating all cells of a diagonal at once. */
+ * The recurrence walks the anti-diagonals of each direction's scan: the cells of one diagonal
+ * depend only on the previous diagonal, so they are updated together. Two implementations:
+ *   - cells: one GEMM for every cell's input projection, then per diagonal a small product of
+ *     the predecessors' states with [U1; U2], cell by cell — suits many units (D ≥ 16) on
+ *     short maps;
+ *   - diagonals: every quantity of a diagonal is stored as a vector over the rows of the scan,
+ *     so the predecessors are the previous diagonal's vector and the same vector shifted by
+ *     one; the input projection, recurrence, gates and all gradients are then vector
+ *     operations over the diagonal — suits few units on tall maps, where per-cell overhead
+ *     would dominate.
+ * Both give the same results up to float rounding. */
 #pragma once
 
 #include <glib.h>
@@ -23,14 +32,23 @@ typedef struct {
   float *wx, *b, *u, *p;
 } LecternMdlstmParams;
 
-/* What the forward pass keeps for the backward pass (and for heat maps). */
+/* What the forward pass keeps for the backward pass. */
 typedef struct {
   int    H, W, D;
-  float *a;    /* H·W × 20D   gate activations (i f1 f2 tanh(a_g) o) per direction */
-  float *c;    /* H·W × 4D    cell states */
-  float *tc;   /* H·W × 4D    tanh(c) */
-  float *h;    /* H·W × 4D    outputs */
+  float *h;      /* H·W × 4D outputs, in grid order (caller-provided) */
+  float *store;  /* lectern_mdlstm_store_size() floats: activations and cell states */
 } LecternMdlstmState;
+
+gsize lectern_mdlstm_store_size (int H, int W, int D);
+
+typedef enum {
+  LECTERN_MDLSTM_AUTO,       /* chosen by shape */
+  LECTERN_MDLSTM_CELLS,
+  LECTERN_MDLSTM_DIAGONALS,
+} LecternMdlstmPath;
+
+/* Forces one implementation for every layer (tests and benchmarks); AUTO by default. */
+void lectern_mdlstm_force_path (LecternMdlstmPath path);
 
 /* Growable scratch memory owned by a caller (one per thread). */
 typedef struct {
@@ -51,7 +69,7 @@ typedef struct {
   gpointer                user_data;
 } LecternParallel;
 
-/* st->a, c, tc, h must hold H·W·20D, H·W·4D ×3 floats. */
+/* st->h must hold H·W·4D floats, st->store lectern_mdlstm_store_size(). */
 void lectern_mdlstm_forward  (const LecternMdlstmParams *p, const float *x, int H, int W,
                               LecternMdlstmState *st, LecternMdlstmScratch *scratch,
                               const LecternParallel *par);

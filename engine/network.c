@@ -357,9 +357,7 @@ workspace_layout (LecternWorkspace *ws, const LecternArch *a, int width, float *
       ws->K[l] = K;
       ws->D[l] = D;
       TAKE (ws->x[l], HW * K);
-      TAKE (ws->st[l].a, HW * 20 * D);
-      TAKE (ws->st[l].c, HW * 4 * D);
-      TAKE (ws->st[l].tc, HW * 4 * D);
+      TAKE (ws->st[l].store, lectern_mdlstm_store_size (H, W, D));
       TAKE (ws->st[l].h, HW * 4 * D);
       TAKE (ws->mask[l], HW * 4 * D);
       TAKE (ws->y[l], HW * 4 * D);

@@ -40,27 +40,22 @@ layer_size (const Layer *l)
 }
 
 typedef struct {
-  float *a, *c, *tc, *h;
+  float *store, *h;
   LecternMdlstmState st;
 } State;
 
 static void
 state_init (State *s, int H, int W, int D)
 {
-  gsize HW = (gsize) H * W;
-  s->a = g_new0 (float, HW * 20 * D);
-  s->c = g_new0 (float, HW * 4 * D);
-  s->tc = g_new0 (float, HW * 4 * D);
-  s->h = g_new0 (float, HW * 4 * D);
-  s->st = (LecternMdlstmState) { .a = s->a, .c = s->c, .tc = s->tc, .h = s->h };
+  s->store = g_new0 (float, lectern_mdlstm_store_size (H, W, D));
+  s->h = g_new0 (float, (gsize) H * W * 4 * D);
+  s->st = (LecternMdlstmState) { .h = s->h, .store = s->store };
 }
 
 static void
 state_clear (State *s)
 {
-  g_free (s->a);
-  g_free (s->c);
-  g_free (s->tc);
+  g_free (s->store);
   g_free (s->h);
 }
 
@@ -331,12 +326,101 @@ test_direction_symmetry (void)
   g_free (l.arena);
 }
 
+static void
+with_path_oracle (gconstpointer path)
+{
+  lectern_mdlstm_force_path (GPOINTER_TO_INT (path));
+  test_oracle ();
+  lectern_mdlstm_force_path (LECTERN_MDLSTM_AUTO);
+}
+
+static void
+with_path_fd (gconstpointer path)
+{
+  lectern_mdlstm_force_path (GPOINTER_TO_INT (path));
+  test_finite_differences ();
+  lectern_mdlstm_force_path (LECTERN_MDLSTM_AUTO);
+}
+
+static void
+with_path_symmetry (gconstpointer path)
+{
+  lectern_mdlstm_force_path (GPOINTER_TO_INT (path));
+  test_direction_symmetry ();
+  lectern_mdlstm_force_path (LECTERN_MDLSTM_AUTO);
+}
+
+/* The two implementations agree on a larger random layer, outputs and every gradient. */
+static void
+test_paths_agree (void)
+{
+  const int H = 9, W = 23, K = 5, D = 6;
+  LecternRng rng;
+  lectern_rng_init (&rng, 21);
+  Layer l;
+  layer_init (&l, K, D);
+  for (gsize i = 0; i < layer_size (&l); i++)
+    l.arena[i] = lectern_rng_normal (&rng) * 0.4f;
+  const gsize HW = (gsize) H * W;
+  g_autofree float *x = g_new (float, HW * K);
+  g_autofree float *dh = g_new (float, HW * 4 * D);
+  for (gsize i = 0; i < HW * K; i++)
+    x[i] = lectern_rng_normal (&rng);
+  for (gsize i = 0; i < HW * 4 * D; i++)
+    dh[i] = lectern_rng_normal (&rng);
+  float *h[2], *dx[2], *grad[2];
+  for (int path = 0; path < 2; path++)
+    {
+      lectern_mdlstm_force_path (path == 0 ? LECTERN_MDLSTM_CELLS : LECTERN_MDLSTM_DIAGONALS);
+      State s;
+      state_init (&s, H, W, D);
+      LecternMdlstmScratch scratch = { 0 };
+      Layer g;
+      layer_init (&g, K, D);
+      lectern_mdlstm_forward (&l.p, x, H, W, &s.st, &scratch, NULL);
+      dx[path] = g_new (float, HW * K);
+      lectern_mdlstm_backward (&l.p, &g.p, x, H, W, &s.st, dh, dx[path], &scratch, NULL);
+      h[path] = g_memdup2 (s.h, HW * 4 * D * sizeof (float));
+      grad[path] = g.arena;
+      state_clear (&s);
+      lectern_mdlstm_scratch_clear (&scratch);
+    }
+  lectern_mdlstm_force_path (LECTERN_MDLSTM_AUTO);
+  double worst = 0;
+  for (gsize i = 0; i < HW * 4 * D; i++)
+    worst = MAX (worst, fabs (h[0][i] - h[1][i]));
+  for (gsize i = 0; i < HW * K; i++)
+    worst = MAX (worst, fabs (dx[0][i] - dx[1][i]) / MAX (1.0, fabs (dx[0][i])));
+  for (gsize i = 0; i < layer_size (&l); i++)
+    worst = MAX (worst, fabs (grad[0][i] - grad[1][i]) / MAX (1.0, fabs (grad[0][i])));
+  g_test_message ("cells vs diagonals: worst difference %.3g", worst);
+  g_assert_cmpfloat (worst, <, 1e-4);
+  for (int path = 0; path < 2; path++)
+    {
+      g_free (h[path]);
+      g_free (dx[path]);
+      g_free (grad[path]);
+    }
+  g_free (l.arena);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  g_test_add_func ("/Lectern/Mdlstm/oracle", test_oracle);
-  g_test_add_func ("/Lectern/Mdlstm/finite-differences", test_finite_differences);
-  g_test_add_func ("/Lectern/Mdlstm/direction-symmetry", test_direction_symmetry);
+  /* each test runs once per implementation */
+  static const struct { const char *name; LecternMdlstmPath path; } paths[] = {
+    { "cells", LECTERN_MDLSTM_CELLS }, { "diagonals", LECTERN_MDLSTM_DIAGONALS },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      g_autofree char *a = g_strdup_printf ("/Lectern/Mdlstm/%s/oracle", paths[i].name);
+      g_autofree char *b = g_strdup_printf ("/Lectern/Mdlstm/%s/finite-differences", paths[i].name);
+      g_autofree char *c = g_strdup_printf ("/Lectern/Mdlstm/%s/direction-symmetry", paths[i].name);
+      g_test_add_data_func (a, GINT_TO_POINTER (paths[i].path), with_path_oracle);
+      g_test_add_data_func (b, GINT_TO_POINTER (paths[i].path), with_path_fd);
+      g_test_add_data_func (c, GINT_TO_POINTER (paths[i].path), with_path_symmetry);
+    }
+  g_test_add_func ("/Lectern/Mdlstm/paths-agree", test_paths_agree);
   return g_test_run ();
 }
