@@ -116,6 +116,7 @@ lectern_cli_train (int argc, char **argv)
   double dropout = 0.5, lr = 1e-3, val_fraction = 0.05;
   gint64 seed = 1;
   gboolean no_augment = FALSE, restart = FALSE;
+  g_autofree char *arch_spec = NULL;
   GOptionEntry entries[] = {
     { "train", 't', 0, G_OPTION_ARG_FILENAME_ARRAY, &train_paths, N_("Training data: a folder of line images with .gt.txt, a line image, or a PAGE/ALTO file (repeatable)"), N_("DATA") },
     { "val", 'v', 0, G_OPTION_ARG_FILENAME_ARRAY, &val_paths, N_("Validation data (repeatable); without it, a part of the training data is held out"), N_("DATA") },
@@ -132,6 +133,7 @@ lectern_cli_train (int argc, char **argv)
     { "val-fraction", 0, 0, G_OPTION_ARG_DOUBLE, &val_fraction, N_("Part of the training data held out when no --val is given (default 0.05)"), N_("F") },
     { "no-augment", 0, 0, G_OPTION_ARG_NONE, &no_augment, N_("Do not distort the training lines"), NULL },
     { "restart", 0, 0, G_OPTION_ARG_NONE, &restart, N_("Ignore an existing checkpoint"), NULL },
+    { "arch", 0, 0, G_OPTION_ARG_STRING, &arch_spec, N_("Network of a new model, e.g. “h64 t2x2 l2 s4x2x6 l10 s4x1x20 l50” (the default)"), N_("SPEC") },
     { NULL }
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new (_("— train a recognition model"));
@@ -151,8 +153,15 @@ lectern_cli_train (int argc, char **argv)
 
   g_autoptr (GError) error = NULL;
   g_autoptr (LecternModel) base = NULL;
+  /* The design's network divides the width by 8. Real manuscript lines scaled to 64 px carry
+   * 1.1–1.9 such frames per character, too few for CTC (a doubled letter needs a blank between),
+   * so new models subsample the width by 4: the second subsampling window is 4×1. */
   LecternArch arch;
-  lectern_arch_default (&arch, 2);
+  if (!lectern_arch_parse (&arch, arch_spec ? arch_spec : "h64 t2x2 l2 s4x2x6 l10 s4x1x20 l50", &error))
+    {
+      g_printerr ("lectern-cli train: %s\n", error->message);
+      return LECTERN_CLI_EXIT_USAGE;
+    }
   if (init != NULL)
     {
       base = lectern_model_load (init, &error);
@@ -210,7 +219,24 @@ lectern_cli_train (int argc, char **argv)
     }
   else
     {
+      /* input normalisation from the training images: zero mean, unit variance */
+      double sum = 0, sq = 0, count = 0;
+      for (guint i = 0; i < train->samples->len; i++)
+        {
+          const LecternImage *im = ((LecternSample *) g_ptr_array_index (train->samples, i))->image;
+          for (gsize k = 0; k < (gsize) im->width * im->height; k++)
+            {
+              const double v = im->pixels[k] / 255.0;
+              sum += v;
+              sq += v * v;
+            }
+          count += (double) im->width * im->height;
+        }
+      arch.input_mean = (float) (sum / count);
+      arch.input_std = (float) MAX (sqrt (MAX (sq / count - (sum / count) * (sum / count), 0)), 0.01);
       model = lectern_model_new_random (&arch, data_cs, (guint64) seed);
+      g_autofree char *spec = lectern_arch_to_string (&arch);
+      lectern_model_set_info (model, "architecture", spec);
       g_printerr (_("New model: %u classes, %zu weights\n"), lectern_charset_size (model->charset),
                   model->net->n_params);
     }

@@ -12,6 +12,7 @@
 #include "layers.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 void
@@ -32,6 +33,77 @@ lectern_arch_default (LecternArch *arch, int n_classes)
   arch->sub_features[0] = 6;
   arch->sub_features[1] = 20;
   arch->n_classes = n_classes;
+}
+
+gboolean
+lectern_arch_parse (LecternArch *arch, const char *spec, GError **error)
+{
+  LecternArch a;
+  memset (&a, 0, sizeof a);
+  a.input_std = 1.0f;
+  a.n_classes = 2;
+  a.tile_h = a.tile_w = 2;
+  a.input_height = 64;
+  int n_sub = 0;
+  g_auto (GStrv) tokens = g_strsplit_set (spec, " ,", -1);
+  for (int i = 0; tokens[i]; i++)
+    {
+      const char *t = tokens[i];
+      int x = 0, y = 0, z = 0;
+      char extra;
+      if (t[0] == '\0')
+        continue;
+      if (sscanf (t, "h%d%c", &x, &extra) == 1)
+        a.input_height = x;
+      else if (sscanf (t, "t%dx%d%c", &x, &y, &extra) == 2)
+        {
+          a.tile_h = x;
+          a.tile_w = y;
+        }
+      else if (sscanf (t, "l%d%c", &x, &extra) == 1 && a.n_layers < LECTERN_MAX_LAYERS
+               && n_sub == a.n_layers)
+        a.units[a.n_layers++] = x;
+      else if (sscanf (t, "s%dx%dx%d%c", &x, &y, &z, &extra) == 3 && a.n_layers > 0
+               && n_sub == a.n_layers - 1)
+        {
+          a.sub_h[n_sub] = x;
+          a.sub_w[n_sub] = y;
+          a.sub_features[n_sub] = z;
+          n_sub++;
+        }
+      else
+        {
+          g_set_error (error, LECTERN_ERROR, LECTERN_ERROR_INVALID,
+                       "Architecture “%s”: cannot use “%s” here (expected hN, tHxW, then lN "
+                       "layers with one sHxWxF between each two)", spec, t);
+          return FALSE;
+        }
+    }
+  if (a.n_layers == 0 || n_sub != a.n_layers - 1)
+    {
+      g_set_error (error, LECTERN_ERROR, LECTERN_ERROR_INVALID,
+                   "Architecture “%s” needs at least one layer and one subsampling between each two",
+                   spec);
+      return FALSE;
+    }
+  if (!lectern_arch_validate (&a, error))
+    return FALSE;
+  *arch = a;
+  return TRUE;
+}
+
+char *
+lectern_arch_to_string (const LecternArch *a)
+{
+  GString *s = g_string_new (NULL);
+  g_string_append_printf (s, "h%d t%dx%d", a->input_height, a->tile_h, a->tile_w);
+  for (int l = 0; l < a->n_layers; l++)
+    {
+      g_string_append_printf (s, " l%d", a->units[l]);
+      if (l < a->n_layers - 1)
+        g_string_append_printf (s, " s%dx%dx%d", a->sub_h[l], a->sub_w[l], a->sub_features[l]);
+    }
+  return g_string_free (s, FALSE);
 }
 
 gboolean

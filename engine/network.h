@@ -44,6 +44,13 @@ typedef struct {
 /* The default architecture of DESIGN.md: 64 px, 2×2 tiles, units 2/10/50, windows 4×2,
  * features 6/20. */
 void            lectern_arch_default     (LecternArch *arch, int n_classes);
+/* Parses an architecture written as space-separated tokens, e.g. the default:
+ *   "h64 t2x2 l2 s4x2x6 l10 s4x2x20 l50"
+ * hN input height, tHxW tiles, lN an MDLSTM layer of N units per direction, sHxWxF a
+ * subsampling window H×W with F features (between two layers). n_classes is set separately. */
+gboolean        lectern_arch_parse       (LecternArch *arch, const char *spec, GError **error);
+/* The inverse of lectern_arch_parse. */
+char           *lectern_arch_to_string   (const LecternArch *arch);
 /* Checks every size is in range; the message says which is not. */
 gboolean        lectern_arch_validate    (const LecternArch *arch, GError **error);
 gsize           lectern_arch_n_params    (const LecternArch *arch);

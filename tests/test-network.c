@@ -206,6 +206,27 @@ test_arch_validate (void)
   g_assert_nonnull (strstr (error->message, "layer 2"));
 }
 
+static void
+test_arch_parse (void)
+{
+  LecternArch a, d;
+  g_autoptr (GError) error = NULL;
+  g_assert_true (lectern_arch_parse (&a, "h64 t2x2 l2 s4x2x6 l10 s4x2x20 l50", &error));
+  g_assert_no_error (error);
+  lectern_arch_default (&d, 2);
+  g_autofree char *sa = lectern_arch_to_string (&a);
+  g_autofree char *sd = lectern_arch_to_string (&d);
+  g_assert_cmpstr (sa, ==, sd);
+  g_assert_cmpstr (sa, ==, "h64 t2x2 l2 s4x2x6 l10 s4x2x20 l50");
+  g_assert_false (lectern_arch_parse (&a, "h64 t2x2 l2 l10", &error));
+  g_assert_error (error, LECTERN_ERROR, LECTERN_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (lectern_arch_parse (&a, "h64 l2 s4x2x6", &error));
+  g_clear_error (&error);
+  g_assert_false (lectern_arch_parse (&a, "h99999 l2", &error));
+  g_assert_nonnull (strstr (error->message, "height"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -215,5 +236,6 @@ main (int argc, char **argv)
   g_test_add_func ("/Lectern/Network/threads-identical", test_threads_identical);
   g_test_add_func ("/Lectern/Network/dropout-mask", test_dropout_mask);
   g_test_add_func ("/Lectern/Network/arch", test_arch_validate);
+  g_test_add_func ("/Lectern/Network/arch-parse", test_arch_parse);
   return g_test_run ();
 }
