@@ -297,6 +297,39 @@ test_zoom_at_point (Fixture       *fixture,
 }
 
 static void
+count_geometry (LecternPageView *view,
+                guint           *count)
+{
+  (*count)++;
+}
+
+static void
+test_geometry_changed (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  GtkAdjustment *vadjustment = gtk_scrolled_window_get_vadjustment (fixture->scrolled);
+  guint changes = 0;
+  guint before;
+
+  show_page (fixture);
+  g_signal_connect (fixture->view, "geometry-changed", G_CALLBACK (count_geometry), &changes);
+
+  /* Overlays hear of zooming, scrolling and a new page. */
+  lectern_page_view_set_zoom (fixture->view, 2.0);
+  g_assert_cmpuint (changes, >, 0);
+
+  before = changes;
+  gtk_adjustment_set_value (vadjustment, gtk_adjustment_get_value (vadjustment) + 50);
+  g_assert_cmpuint (changes, >, before);
+
+  before = changes;
+  lectern_page_view_set_texture (fixture->view, NULL);
+  g_assert_cmpuint (changes, >, before);
+
+  g_signal_handlers_disconnect_by_func (fixture->view, count_geometry, &changes);
+}
+
+static void
 test_replace_texture (Fixture       *fixture,
                       gconstpointer  data)
 {
@@ -333,6 +366,7 @@ main (int   argc,
   ADD ("fit-width", test_fit_width);
   ADD ("coordinates", test_coordinates);
   ADD ("zoom-at-point", test_zoom_at_point);
+  ADD ("geometry-changed", test_geometry_changed);
   ADD ("replace-texture", test_replace_texture);
 #undef ADD
 

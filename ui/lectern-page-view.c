@@ -56,6 +56,13 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+enum {
+  GEOMETRY_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 G_DEFINE_ENUM_TYPE (LecternZoomMode, lectern_zoom_mode,
   G_DEFINE_ENUM_VALUE (LECTERN_ZOOM_MODE_FREE, "free"),
   G_DEFINE_ENUM_VALUE (LECTERN_ZOOM_MODE_FIT_WIDTH, "fit-width"),
@@ -177,6 +184,7 @@ store_zoom (LecternPageView *self,
   self->zoom = zoom;
   update_actions (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ZOOM]);
+  g_signal_emit (self, signals[GEOMETRY_CHANGED], 0);
   return TRUE;
 }
 
@@ -237,14 +245,16 @@ halve_texture (GdkTexture *texture)
   }
 }
 
-/* The smallest copy of the page that still has at least as many pixels as are shown. */
+/* The smallest copy of the page that still has at least as many pixels as the screen shows
+ * (device pixels: on a 2× screen, zoom 0.5 shows every scan pixel). */
 static GdkTexture *
 texture_for_zoom (LecternPageView *self)
 {
   GdkTexture *best = self->texture;
+  double device_zoom = self->zoom * gtk_widget_get_scale_factor (GTK_WIDGET (self));
   double scale = 1.0;
 
-  for (guint level = 0; self->zoom <= scale / 2; level++)
+  for (guint level = 0; device_zoom <= scale / 2; level++)
     {
       GdkTexture *next;
 
@@ -298,6 +308,8 @@ lectern_page_view_size_allocate (GtkWidget *widget,
     store_zoom (self, fit_zoom (self, self->zoom_mode, width, height));
 
   configure_adjustments (self);
+  /* A new size moves a centred page even when zoom and scroll stay. */
+  g_signal_emit (self, signals[GEOMETRY_CHANGED], 0);
 }
 
 static void
@@ -326,6 +338,7 @@ adjustment_value_changed (GtkAdjustment   *adjustment,
                           LecternPageView *self)
 {
   gtk_widget_queue_draw (GTK_WIDGET (self));
+  g_signal_emit (self, signals[GEOMETRY_CHANGED], 0);
 }
 
 static void
@@ -601,6 +614,20 @@ lectern_page_view_class_init (LecternPageViewClass *klass)
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  /**
+   * LecternPageView::geometry-changed:
+   *
+   * The mapping between page and widget coordinates may have changed (zoom, scroll position,
+   * size or page): overlays drawn in page coordinates should be redrawn. Emitted during
+   * allocation too, so handlers must not queue a resize.
+   */
+  signals[GEOMETRY_CHANGED] =
+    g_signal_new ("geometry-changed",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
+
   g_object_class_override_property (object_class, PROP_HADJUSTMENT, "hadjustment");
   g_object_class_override_property (object_class, PROP_VADJUSTMENT, "vadjustment");
   g_object_class_override_property (object_class, PROP_HSCROLL_POLICY, "hscroll-policy");
@@ -695,6 +722,7 @@ lectern_page_view_set_texture (LecternPageView *self,
 
   gtk_widget_queue_resize (GTK_WIDGET (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TEXTURE]);
+  g_signal_emit (self, signals[GEOMETRY_CHANGED], 0);
 }
 
 double

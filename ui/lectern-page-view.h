@@ -7,7 +7,8 @@
  *
  * Page coordinates are pixels of the scan (origin top-left, as in PAGE XML); widget coordinates
  * are those of the view's allocation. Overlays (line polygons, baselines) convert between the two
- * with lectern_page_view_page_to_widget() and lectern_page_view_widget_to_page(). */
+ * with lectern_page_view_page_to_widget() and lectern_page_view_widget_to_page(), and redraw on
+ * the "geometry-changed" signal, emitted whenever that mapping may have changed. */
 #pragma once
 
 #include <gtk/gtk.h>
