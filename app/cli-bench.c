@@ -10,15 +10,41 @@ lectern_cli_bench (int argc, char **argv)
 {
   gboolean json = FALSE;
   double seconds = 1.0;
+  /* --page: the page throughput alone (app/cli-bench-page.c), so that the peak memory is the
+   * page's, not the other measurements' */
+  g_autofree char *page = NULL, *model_path = NULL, *lm_path = NULL;
+  gboolean no_lm = FALSE;
+  int page_runs = 3, page_threads = 0;
   GOptionEntry entries[] = {
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print the figures as JSON"), NULL },
     { "seconds", 0, 0, G_OPTION_ARG_DOUBLE, &seconds, N_("Time per measurement (default 1)"), N_("S") },
+    { "page", 0, 0, G_OPTION_ARG_FILENAME, &page,
+      N_("Only time a whole page: open, segment and recognise IMAGE, with peak memory"), N_("IMAGE") },
+    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model_path,
+      N_("With --page: the model (default: the one Lectern ships)"), N_("MODEL") },
+    { "lm", 0, 0, G_OPTION_ARG_FILENAME, &lm_path,
+      N_("With --page: the language model (default: the one shipped with the model)"), N_("LM") },
+    { "no-lm", 0, 0, G_OPTION_ARG_NONE, &no_lm, N_("With --page: best path, no language model"), NULL },
+    { "runs", 0, 0, G_OPTION_ARG_INT, &page_runs, N_("With --page: runs (default 3)"), N_("N") },
+    { "threads", 'j', 0, G_OPTION_ARG_INT, &page_threads,
+      N_("With --page: threads (default: all cores)"), N_("N") },
     { NULL }
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new (_("— measure the engine's speed"));
   g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
   if (!lectern_cli_parse_options (ctx, &argc, &argv))
     return LECTERN_CLI_EXIT_USAGE;
+  if (page != NULL)
+    {
+      if (page_runs < 1 || page_runs > 1000 || page_threads < 0 || page_threads > 256)
+        {
+          g_printerr (_("lectern-cli bench: --runs must be in 1–1000 and --threads in 0–256\n"));
+          return LECTERN_CLI_EXIT_USAGE;
+        }
+      LecternCliRecognizerOptions ro = { .model_path = model_path, .lm_path = lm_path,
+                                         .no_lm = no_lm, .lm_weight = -1 };
+      return lectern_cli_bench_page (page, &ro, page_threads, page_runs, json);
+    }
   if (seconds <= 0 || seconds > 60)
     {
       g_printerr (_("lectern-cli bench: --seconds must be in (0, 60]\n"));

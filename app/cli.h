@@ -32,5 +32,24 @@ int lectern_cli_bench (int argc, char **argv);
 int lectern_cli_segment (int argc, char **argv);
 int lectern_cli_segeval (int argc, char **argv);
 int lectern_cli_lm (int argc, char **argv);
+int lectern_cli_transcribe (int argc, char **argv);
+int lectern_cli_pageeval (int argc, char **argv);
+
+/* The recognizer that transcribe, pageeval and bench --page use (app/cli-transcribe.c): the
+ * model (NULL: the default), with the language model lm_path (NULL: the default one when it is
+ * installed; none with no_lm) and the lexicon (nullable). lm_weight < 0 and beam_width <= 0
+ * keep the beam search's defaults. */
+typedef struct {
+  const char *model_path, *lm_path, *lexicon_path;
+  gboolean    no_lm;
+  double      lm_weight;
+  int         beam_width;
+} LecternCliRecognizerOptions;
+
+struct _LecternRecognizer *lectern_cli_load_recognizer (const LecternCliRecognizerOptions *options,
+                                                        GError **error);
+/* `lectern-cli bench --page IMAGE` (app/cli-bench-page.c) */
+int lectern_cli_bench_page (const char *image_path, const LecternCliRecognizerOptions *options,
+                            int threads, int runs, gboolean json);
 
 G_END_DECLS

@@ -23,4 +23,25 @@ typedef struct {
 /* Runs every measurement; min_seconds per figure (≈ 0.5–2). */
 void lectern_bench_run (LecternBenchResult *r, double min_seconds);
 
+/* Page throughput (engine/bench-page.c): a page image opened, segmented and every line
+ * recognised on all cores with a given recognizer (its LM, if any, included), as `lectern-cli
+ * transcribe` does. Times are medians over the runs; the peak memory is the process's resident
+ * set high-water mark (getrusage ru_maxrss) after the runs, so it includes the model, the LM and
+ * whatever the process held before. */
+typedef struct {
+  int    width, height;          /* the page */
+  int    n_lines, n_chars;       /* found and recognised (last run) */
+  int    n_threads, n_runs;
+  double open_ms, segment_ms, recognize_ms, total_ms;
+  double first_total_ms;         /* the first run (cold caches) */
+  double lines_per_s;            /* n_lines / recognize time */
+  double peak_rss_mib;
+} LecternPageBenchResult;
+
+struct _LecternRecognizer;
+/* n_threads 0: all cores; n_runs >= 1. FALSE when the image cannot be read or segmented. */
+gboolean lectern_bench_page (const char *image_path, struct _LecternRecognizer *recognizer,
+                             int n_threads, int n_runs, LecternPageBenchResult *r,
+                             GError **error);
+
 G_END_DECLS

@@ -7,11 +7,142 @@
 #include <math.h>
 #include <string.h>
 
+/* What the beam search decodes with. Immutable once published and reference-counted
+ * (g_atomic_rc_box), so that a recognition in flight keeps the setup it started with while
+ * another thread replaces it. The LM and the lexicon are shared between setups the same way. */
+typedef struct {
+  LecternLm      *lm;
+} SharedLm;
+
+typedef struct {
+  LecternLexicon *lexicon;
+} SharedLexicon;
+
+typedef struct {
+  SharedLm          *lm;        /* NULL: none */
+  SharedLexicon     *lexicon;   /* NULL: none */
+  LecternBeamOptions opts;
+} BeamSetup;
+
 struct _LecternRecognizer {
   LecternModel *model;
   GMutex        lock;
   GPtrArray    *idle;   /* LecternWorkspace* not in use */
+  BeamSetup    *beam;   /* NULL: best path; guarded by lock */
 };
+
+static void
+shared_lm_clear (gpointer data)
+{
+  lectern_lm_free (((SharedLm *) data)->lm);
+}
+
+static void
+shared_lexicon_clear (gpointer data)
+{
+  lectern_lexicon_free (((SharedLexicon *) data)->lexicon);
+}
+
+static void
+beam_setup_clear (gpointer data)
+{
+  BeamSetup *setup = data;
+  if (setup->lm != NULL)
+    g_atomic_rc_box_release_full (setup->lm, shared_lm_clear);
+  if (setup->lexicon != NULL)
+    g_atomic_rc_box_release_full (setup->lexicon, shared_lexicon_clear);
+}
+
+static void
+beam_setup_release (BeamSetup *setup)
+{
+  if (setup != NULL)
+    g_atomic_rc_box_release_full (setup, beam_setup_clear);
+}
+
+/* A new setup of lm and lexicon (references taken over), or NULL when both are NULL. */
+static BeamSetup *
+beam_setup_new (SharedLm *lm, SharedLexicon *lexicon, const LecternBeamOptions *opts)
+{
+  if (lm == NULL && lexicon == NULL)
+    return NULL;
+  BeamSetup *setup = g_atomic_rc_box_new0 (BeamSetup);
+  setup->lm = lm;
+  setup->lexicon = lexicon;
+  setup->opts = *opts;
+  return setup;
+}
+
+void
+lectern_recognizer_set_lm (LecternRecognizer *r, LecternLm *lm, const LecternBeamOptions *opts)
+{
+  g_return_if_fail (r != NULL);
+  LecternBeamOptions beam_opts;
+  if (opts != NULL)
+    beam_opts = *opts;
+  else
+    lectern_beam_options_init (&beam_opts);
+  SharedLm *shared_lm = NULL;
+  if (lm != NULL)
+    {
+      shared_lm = g_atomic_rc_box_new0 (SharedLm);
+      shared_lm->lm = lm;
+    }
+  /* one critical section, so that a lexicon set meanwhile by another thread is kept */
+  g_mutex_lock (&r->lock);
+  BeamSetup *old = r->beam;
+  SharedLexicon *lexicon = old != NULL && old->lexicon != NULL
+                           ? g_atomic_rc_box_acquire (old->lexicon) : NULL;
+  r->beam = beam_setup_new (shared_lm, lexicon, &beam_opts);
+  g_mutex_unlock (&r->lock);
+  beam_setup_release (old);
+}
+
+void
+lectern_recognizer_set_lexicon (LecternRecognizer *r, LecternLexicon *lex)
+{
+  g_return_if_fail (r != NULL);
+  SharedLexicon *shared_lexicon = NULL;
+  if (lex != NULL)
+    {
+      shared_lexicon = g_atomic_rc_box_new0 (SharedLexicon);
+      shared_lexicon->lexicon = lex;
+    }
+  LecternBeamOptions opts;
+  lectern_beam_options_init (&opts);
+  g_mutex_lock (&r->lock);
+  BeamSetup *old = r->beam;
+  SharedLm *lm = NULL;
+  if (old != NULL)
+    {
+      opts = old->opts;
+      if (old->lm != NULL)
+        lm = g_atomic_rc_box_acquire (old->lm);
+    }
+  r->beam = beam_setup_new (lm, shared_lexicon, &opts);
+  g_mutex_unlock (&r->lock);
+  beam_setup_release (old);
+}
+
+gboolean
+lectern_recognizer_has_lm (LecternRecognizer *r)
+{
+  g_return_val_if_fail (r != NULL, FALSE);
+  g_mutex_lock (&r->lock);
+  gboolean has = r->beam != NULL && r->beam->lm != NULL;
+  g_mutex_unlock (&r->lock);
+  return has;
+}
+
+/* The current setup with a reference for the caller, or NULL for best path. */
+static BeamSetup *
+acquire_beam_setup (LecternRecognizer *r)
+{
+  g_mutex_lock (&r->lock);
+  BeamSetup *setup = r->beam != NULL ? g_atomic_rc_box_acquire (r->beam) : NULL;
+  g_mutex_unlock (&r->lock);
+  return setup;
+}
 
 LecternRecognizer *
 lectern_recognizer_new (LecternModel *model)
@@ -30,6 +161,7 @@ lectern_recognizer_free (LecternRecognizer *r)
   if (r == NULL)
     return;
   g_ptr_array_unref (r->idle);
+  beam_setup_release (r->beam);
   g_mutex_clear (&r->lock);
   lectern_model_free (r->model);
   g_free (r);
@@ -157,7 +289,16 @@ lectern_recognizer_recognize (LecternRecognizer *r, const LecternImage *line,
     }
   give_workspace (r, ws);
 
-  LecternDecoded *dec = lectern_decode_best_path (logp, T, C, r->model->charset);
+  BeamSetup *beam = (flags & LECTERN_RECOGNIZE_BEST_PATH) ? NULL : acquire_beam_setup (r);
+  LecternDecoded *dec;
+  if (beam != NULL)
+    dec = lectern_decode_beam (logp, T, C, r->model->charset,
+                               beam->lm != NULL ? beam->lm->lm : NULL,
+                               beam->lexicon != NULL ? beam->lexicon->lexicon : NULL,
+                               &beam->opts);
+  else
+    dec = lectern_decode_best_path (logp, T, C, r->model->charset);
+  beam_setup_release (beam);
   rec->text = g_strdup (dec->text);
   rec->n_chars = dec->n_chars;
   rec->confidence = g_memdup2 (dec->confidence, dec->n_chars * sizeof (float));

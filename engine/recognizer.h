@@ -6,7 +6,9 @@
 #pragma once
 
 #include <gio/gio.h>
+#include "decode.h"
 #include "image.h"
+#include "lm.h"
 #include "model.h"
 
 G_BEGIN_DECLS
@@ -46,6 +48,20 @@ void lectern_recognition_free (LecternRecognition *r);
 LecternRecognizer  *lectern_recognizer_new   (LecternModel *model);
 void                lectern_recognizer_free  (LecternRecognizer *r);
 const LecternModel *lectern_recognizer_get_model (const LecternRecognizer *r);
+
+/* Decoding with a character language model and/or a lexicon: while either is set, recognition
+ * uses the prefix beam search (lectern_decode_beam) instead of best path, unless the call asks
+ * for LECTERN_RECOGNIZE_BEST_PATH. Confidences and spans come from the beam search's alignment
+ * of its text, so they mean the same as with best path.
+ * set_lm takes ownership of lm (NULL removes it) and copies opts (NULL: the defaults of
+ * lectern_beam_options_init); set_lexicon takes ownership of lex (NULL removes it).
+ * Both may be called at any time, even while other threads recognise: a recognition in flight
+ * finishes with the setup it started with, which is freed once no call uses it. */
+void      lectern_recognizer_set_lm      (LecternRecognizer *r, LecternLm *lm,
+                                          const LecternBeamOptions *opts);
+void      lectern_recognizer_set_lexicon (LecternRecognizer *r, LecternLexicon *lex);
+/* whether a language model is set */
+gboolean  lectern_recognizer_has_lm      (LecternRecognizer *r);
 
 /* line: grey line image of any size (at least 1×1). */
 LecternRecognition *lectern_recognizer_recognize (LecternRecognizer *r, const LecternImage *line,

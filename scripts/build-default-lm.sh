@@ -1,0 +1,111 @@
+#!/bin/sh
+# build-default-lm.sh — builds resources/models/default.lm, the character language model that
+# ships with the default recognition model, from Debian's text packages:
+#   bible-kjv (the `bible` program and bible-kjv-text), fortunes, fortunes-de,
+#   manpages-fr, manpages-de (rendered to text with groff), wfrench, wngerman, wamerican.
+# Packages that are missing are skipped with a note. English, French and German are kept in
+# balance by capping each language's running text (CHARS_PER_LANGUAGE) before the word lists,
+# so the model does not become an English model that knows a few French words.
+#
+# Usage: scripts/build-default-lm.sh [LECTERN_CLI [OUT]]
+#   LECTERN_CLI  the lectern-cli to build with (default: build/app/lectern-cli)
+#   OUT          the model file (default: resources/models/default.lm)
+# Environment: ORDER (default 5), CHARS_PER_LANGUAGE (default 4000000), WORDS_PER_LIST
+# (default 150000; every n-th word of each list so that the list is spread over the alphabet),
+# KEEP_TEXT=1 keeps the collected text in the work folder (printed at the end).
+set -eu
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+cli=${1:-$here/build/app/lectern-cli}
+out=${2:-$here/resources/models/default.lm}
+order=${ORDER:-5}
+chars=${CHARS_PER_LANGUAGE:-4000000}
+words=${WORDS_PER_LIST:-150000}
+
+if [ ! -x "$cli" ]; then
+  echo "build-default-lm.sh: $cli is not an executable lectern-cli; build first or name it" >&2
+  exit 2
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/lectern-lm-XXXXXX")
+if [ "${KEEP_TEXT:-0}" != 1 ]; then
+  trap 'rm -rf "$work"' EXIT
+fi
+mkdir -p "$work/text"
+
+# valid UTF-8 only (a few fortunes are not), carriage returns gone
+clean_utf8 () {
+  iconv -f UTF-8 -t UTF-8 -c | tr -d '\r'
+}
+
+# the text of fortune files: "%" lines separate the fortunes (a blank line starts a new stream)
+fortune_text () {
+  for f in "$@"; do
+    case "$f" in
+      *.dat|*.u8|*/art|*/ascii-art|*/asciiart) continue ;;
+    esac
+    [ -f "$f" ] || continue
+    sed 's/^%$//' "$f"
+  done
+}
+
+# man pages rendered as plain text, without hyphenation, headers or overstriking
+man_text () {
+  lang=$1
+  find "/usr/share/man/$lang" -name '*.gz' -type f 2>/dev/null | LC_ALL=C sort | while read -r page; do
+    zcat "$page" 2>/dev/null \
+      | groff -mandoc -Tutf8 -rHY=0 -rLL=200n -P-cbou 2>/dev/null \
+      | sed -e 's/^[[:space:]]*//' \
+      || true
+  done
+}
+
+# the first $1 characters of the input (cut on a line boundary)
+take_chars () {
+  LC_ALL=C.UTF-8 awk -v max="$1" '{ n += length($0) + 1; if (n > max) exit; print }'
+}
+half=$(( chars / 2 ))
+
+have () { command -v "$1" >/dev/null 2>&1; }
+
+if have bible; then
+  # one verse per line, each its own stream (a blank line after it)
+  bible -f Gen1:1-Rev22:21 2>/dev/null | sed -e 's/^[^ ]* //' -e 'G' > "$work/en-bible.txt" || true
+else
+  echo "note: bible-kjv is not installed; no Bible text" >&2
+  : > "$work/en-bible.txt"
+fi
+fortune_text /usr/share/games/fortunes/* | clean_utf8 > "$work/en-fortunes.txt"
+# half of the English from each source
+take_chars "$half" < "$work/en-fortunes.txt" > "$work/text/en-fortunes.txt"
+take_chars "$half" < "$work/en-bible.txt" > "$work/text/en-bible.txt"
+
+fortune_text /usr/share/games/fortunes/de/* | clean_utf8 > "$work/de-fortunes.txt"
+if have groff; then
+  man_text de | clean_utf8 | take_chars "$(( chars - half ))" > "$work/text/de-man.txt"
+  man_text fr | clean_utf8 | take_chars "$chars" > "$work/text/fr-man.txt"
+else
+  echo "note: groff is not installed; no man pages" >&2
+  : > "$work/text/de-man.txt"
+  : > "$work/text/fr-man.txt"
+fi
+take_chars "$half" < "$work/de-fortunes.txt" > "$work/text/de-fortunes.txt"
+
+for list in american-english french ngerman; do
+  f=/usr/share/dict/$list
+  if [ -f "$f" ]; then
+    n=$(wc -l < "$f")
+    step=$(( n / words + 1 ))
+    # one word per line: each word is its own stream, so no word is glued to its neighbour
+    clean_utf8 < "$f" | awk -v step="$step" 'NR % step == 0 { print; print "" }' > "$work/text/words-$list.txt"
+  else
+    echo "note: $f is missing" >&2
+  fi
+done
+
+wc -m "$work"/text/*.txt >&2
+mkdir -p "$(dirname "$out")"
+"$cli" lm --order "$order" --out "$out" "$work/text"
+if [ "${KEEP_TEXT:-0}" = 1 ]; then
+  echo "text kept in $work/text" >&2
+fi
