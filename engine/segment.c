@@ -40,6 +40,10 @@
 #ifdef SEGDEBUG
 #define MAX_GAP (g_getenv ("GAP") ? g_ascii_strtod (g_getenv ("GAP"), NULL) : 4.0)
 #define BLOB_STROKE (g_getenv ("BLOB") ? g_ascii_strtod (g_getenv ("BLOB"), NULL) : 3.0)
+#define PROMINENCE (g_getenv ("PROM") ? g_ascii_strtod (g_getenv ("PROM"), NULL) : 0.15)
+#define XH_MAX (g_getenv ("XHM") ? g_ascii_strtod (g_getenv ("XHM"), NULL) : 2.0)
+#define DRAWN_LINE (g_getenv ("DRAWN") ? g_ascii_strtod (g_getenv ("DRAWN"), NULL) : 2.0)
+#define MAX_INK_SLOPE (g_getenv ("SLOPE") ? g_ascii_strtod (g_getenv ("SLOPE"), NULL) : 0.12)
 #define MIN_ASPECT (g_getenv ("ASP") ? g_ascii_strtod (g_getenv ("ASP"), NULL) : 1.0)
 #define MIN_COLUMN_HEIGHT (g_getenv ("MCH") ? g_ascii_strtod (g_getenv ("MCH"), NULL) : 0.35)
 #define BAND_ABOVE (g_getenv ("BA") ? g_ascii_strtod (g_getenv ("BA"), NULL) : 1.7)
@@ -52,6 +56,16 @@
 /* A line's ink must be, on average over its columns, at least this share of the page's
  * x-height tall: rules, underlines and stray pen strokes are not. */
 #define MIN_COLUMN_HEIGHT 0.35
+/* A long component whose ink across it is mostly no more than this many pen widths is a drawn
+ * line, not writing. */
+#define DRAWN_LINE 2.0
+/* A line's own x-height may be at most this many times the page's (headings are larger). */
+#define XH_MAX 2.0
+/* A ridge peak must stand this share of its height above the valley to its stronger neighbour. */
+#define PROMINENCE 0.15
+/* The ink of a line, once the page is deskewed, rises or falls by at most this per unit of
+ * length (about 7°). */
+#define MAX_INK_SLOPE 0.12
 /* A line is at least this many times as wide as its ink is tall. */
 #define MIN_ASPECT 1.0
 /* A component whose strokes are this many times wider than the page's pen is a blot. */
@@ -656,8 +670,79 @@ component_stroke_width (const Component *c)
   return 2.0 * c->area / MAX (1, c->boundary);
 }
 
+/* Whether a component reaches the edge of the scanned image (checked on its bounding box,
+ * mapped back through the deskew rotation): cut-off letters, the binding, the neighbour page. */
+static gboolean
+touches_image_edge (const Component *c, const Transform *t, int reduced_w, int reduced_h)
+{
+  const double corner_x[2] = { c->x0, c->x1 + 1.0 }, corner_y[2] = { c->y0, c->y1 + 1.0 };
+  for (int i = 0; i < 2; i++)
+    for (int j = 0; j < 2; j++)
+      {
+        double x, y;
+        transform_to_page (t, corner_x[i], corner_y[j], &x, &y);
+        x *= t->scale;
+        y *= t->scale;
+        if (x <= 1.0 || y <= 1.0 || x >= reduced_w - 1.0 || y >= reduced_h - 1.0)
+          return TRUE;
+      }
+  return FALSE;
+}
+
+/* Median over the columns (or rows, when `across_rows`) of a component of how far its ink
+ * extends across them: about the pen width for a drawn line, an underline, a filler stroke or
+ * a stretch of a frame; an x-height or more for words. tall_share receives the share of
+ * columns where it extends at least `tall` (words that a rule strings together have many). */
+static double
+component_median_extent (const Component *c, guint32 id, const guint32 *labels, int w,
+                         gboolean across_rows, int tall, double *tall_share)
+{
+  int n = across_rows ? c->y1 - c->y0 + 1 : c->x1 - c->x0 + 1;
+  g_autofree int *lo = g_new (int, n);
+  g_autofree int *hi = g_new (int, n);
+  for (int i = 0; i < n; i++)
+    {
+      lo[i] = G_MAXINT;
+      hi[i] = -1;
+    }
+  for (int y = c->y0; y <= c->y1; y++)
+    for (int x = c->x0; x <= c->x1; x++)
+      if (labels[(gsize) y * w + x] == id)
+        {
+          int i = across_rows ? y - c->y0 : x - c->x0;
+          int v = across_rows ? x : y;
+          lo[i] = MIN (lo[i], v);
+          hi[i] = MAX (hi[i], v);
+        }
+  g_autoptr (GArray) ext = g_array_new (FALSE, FALSE, sizeof (int));
+  int n_tall = 0;
+  for (int i = 0; i < n; i++)
+    if (hi[i] >= 0)
+      {
+        int e = hi[i] - lo[i] + 1;
+        g_array_append_val (ext, e);
+        n_tall += e >= tall;
+      }
+  *tall_share = ext->len > 0 ? (double) n_tall / ext->len : 0;
+  if (ext->len == 0)
+    return 0;
+  g_array_sort (ext, compare_int);
+  return g_array_index (ext, int, ext->len / 2);
+}
+
+static gboolean
+is_drawn_line (const Component *c, guint32 id, const guint32 *labels, int w, double th,
+               double pen, gboolean upright)
+{
+  double tall_share;
+  double median = component_median_extent (c, id, labels, w, upright, (int) ceil (0.8 * th),
+                                           &tall_share);
+  return median <= DRAWN_LINE * pen && tall_share < 0.1;
+}
+
 static void
-filter_components (GArray *comps, int w, int h, double th)
+filter_components (GArray *comps, const guint32 *labels, int w, const Transform *t,
+                   int reduced_w, int reduced_h, double th)
 {
   /* typical pen width: the median stroke width of letter-sized components */
   g_autoptr (GArray) strokes = g_array_new (FALSE, FALSE, sizeof (double));
@@ -682,7 +767,7 @@ filter_components (GArray *comps, int w, int h, double th)
       Component *c = &g_array_index (comps, Component, i);
       int cw = c->x1 - c->x0 + 1, ch = c->y1 - c->y0 + 1;
       double fill = c->area / ((double) cw * ch);
-      gboolean touches = c->x0 == 0 || c->y0 == 0 || c->x1 == w - 1 || c->y1 == h - 1;
+      gboolean touches = touches_image_edge (c, t, reduced_w, reduced_h);
       if (MAX (cw, ch) < 0.15 * th)
         c->keep = FALSE;                          /* speck */
       else if (ch > 5 * th && cw > 5 * th)
@@ -695,10 +780,14 @@ filter_components (GArray *comps, int w, int h, double th)
         c->keep = FALSE;                          /* vertical rule */
       else if (ch > 2.5 * th && cw > 2.5 * th && fill < 0.04)
         c->keep = FALSE;                          /* thin curve: frame, flourish */
-      else if (touches && (ch > 2 * th || cw > 4 * th))
+      else if (touches)
         c->keep = FALSE;                          /* scan edge, binding, neighbour page */
       else if (pen > 0 && MAX (cw, ch) > th && component_stroke_width (c) > BLOB_STROKE * pen)
         c->keep = FALSE;                          /* blot, dark patch: far wider than the pen */
+      else if (pen > 0 && cw > 4 * th && is_drawn_line (c, i, labels, w, th, pen, FALSE))
+        c->keep = FALSE;                          /* drawn line: filler, underline, frame */
+      else if (pen > 0 && ch > 4 * th && is_drawn_line (c, i, labels, w, th, pen, TRUE))
+        c->keep = FALSE;                          /* drawn line upright: margin, fold, frame */
     }
 }
 
@@ -976,7 +1065,7 @@ find_line_chains (const Bitmap *b, const guint32 *labels, GArray *comps, double 
             lo_dn = MIN (lo_dn, r.s[(gsize) yy * r.gw + x]);
           gboolean bounded_dn = yy < r.gh;
           float valley = MAX (bounded_up ? lo_up : 0, bounded_dn ? lo_dn : 0);
-          if (v - valley < 0.15 * v)
+          if (v - valley < PROMINENCE * v)
             continue;
           Peak p;
           double den = up - 2 * v + dn;
@@ -1238,6 +1327,7 @@ typedef struct {
   Chain  *chain;
   int     x0, x1;           /* ink extent, analysis pixels */
   int     n_pixels;
+  double  sum_x, sum_y, sum_xx, sum_xy;   /* of the ink pixels, for the ink's own slope */
   GArray *offsets;          /* int histogram of (y − chain y), index + hist_r */
   int     hist_r;
   double  base_off;         /* baseline offset from the chain */
@@ -1309,6 +1399,10 @@ line_add_pixel (Line *l, int x, int y)
   l->x0 = MIN (l->x0, x);
   l->x1 = MAX (l->x1, x);
   l->n_pixels++;
+  l->sum_x += x;
+  l->sum_y += y;
+  l->sum_xx += (double) x * x;
+  l->sum_xy += (double) x * y;
   int c = x - l->col0;
   if (c >= 0 && c < l->n_cols)
     {
@@ -1490,6 +1584,39 @@ cut_chains_to_ink (GPtrArray *chains, GArray *comps, double ls, double max_gap, 
   return out;
 }
 
+/* The line's extent, without what hangs off its ends no taller than `min_height`: a filler
+ * stroke drawn to the end of the line, the tail of an underline, a flourish. */
+static void
+line_trim_to_writing (Line *l, double min_height)
+{
+  int first = -1, last = -1;
+  for (int i = 0; i < l->n_cols; i++)
+    if (l->col_top[i] >= 0 && l->col_bottom[i] - l->col_top[i] + 1 >= min_height)
+      {
+        if (first < 0)
+          first = i;
+        last = i;
+      }
+  if (first < 0)
+    return;
+  l->x0 = MAX (l->x0, l->col0 + first);
+  l->x1 = MIN (l->x1, l->col0 + last);
+}
+
+/* Slope of the least-squares line through the line's ink (y per x). Once the page is deskewed,
+ * text lines run nearly level; the ink a ridge gathered from text written at an angle (a stamp,
+ * a note up the margin) runs steeply across it. */
+static double
+line_ink_slope (const Line *l)
+{
+  double n = l->n_pixels;
+  if (n < 2)
+    return 0;
+  double var = l->sum_xx - l->sum_x * l->sum_x / n;
+  double cov = l->sum_xy - l->sum_x * l->sum_y / n;
+  return var > 0 ? cov / var : 0;
+}
+
 /* ---- 9. baseline and x-height --------------------------------------------------------------- */
 
 /* From the row profile of a line's ink around its chain: the x-height band is where the
@@ -1541,6 +1668,35 @@ line_measure (Line *l)
   l->top_off = top - l->hist_r;
   l->bottom_off = bottom + 1.0 - l->hist_r;
   return TRUE;
+}
+
+/* A short line close above or below a much longer one that spans it is part of that line: a
+ * superscript, accents, the loop of a descender that the ridge picked up on its own. */
+static void
+drop_satellites (GPtrArray *lines, double ls)
+{
+  for (guint i = 0; i < lines->len; i++)
+    {
+      Line *a = lines->pdata[i];
+      int wa = a->x1 - a->x0 + 1;
+      if (!a->keep || wa > 2 * ls)
+        continue;
+      double ya = chain_y_at (a->chain, (a->x0 + a->x1) / 2.0);
+      for (guint j = 0; j < lines->len; j++)
+        {
+          Line *b = lines->pdata[j];
+          if (i == j || !b->keep || b->n_pixels < 3 * a->n_pixels)
+            continue;
+          if (b->x0 > a->x0 + 0.1 * wa || b->x1 < a->x1 - 0.1 * wa)
+            continue;
+          double reach = wa < ls ? 0.7 * ls : 0.55 * ls;
+          if (fabs (chain_y_at (b->chain, (a->x0 + a->x1) / 2.0) - ya) < reach)
+            {
+              a->keep = FALSE;
+              break;
+            }
+        }
+    }
 }
 
 /* ---- 10. regions and reading order ---------------------------------------------------------- */
@@ -1779,6 +1935,7 @@ lectern_segment_page (const LecternImage *page, const LecternSegmentOptions *opt
   Transform tf = { 1, 0, 0, 0, 0, 0, 1 };
   g_autoptr (LecternImage) work = reduce_page (page, &tf.scale);
   int r = MAX (7, MAX (work->width, work->height) / 80);
+  int reduced_w = work->width, reduced_h = work->height;
   g_autoptr (Bitmap) ink0 = binarise_sauvola (work, r, sauvola_k);
   clear_outside_paper (ink0, work);
   g_clear_pointer (&work, lectern_image_free);
@@ -1833,7 +1990,7 @@ lectern_segment_page (const LecternImage *page, const LecternSegmentOptions *opt
       if (th <= 0)
         return g_steal_pointer (&doc);
     }
-  filter_components (comps, ink->w, ink->h, th);
+  filter_components (comps, labels, ink->w, &tf, reduced_w, reduced_h, th);
   report (&opts, 0.45);
   if (!check_cancel (cancellable, error))
     return NULL;
@@ -1892,14 +2049,24 @@ lectern_segment_page (const LecternImage *page, const LecternSegmentOptions *opt
           Line *l = lines->pdata[i];
 #ifdef SEGDEBUG
           if (g_getenv ("LDEBUG"))
-            g_printerr ("line x %d-%d y %.0f xh %.1f colh %.1f med %.1f px %d\n", l->x0, l->x1, chain_y_at (l->chain, l->x0), l->xheight, line_column_height (l), med, l->n_pixels);
+            g_printerr ("line x %d-%d y %.0f xh %.1f colh %.1f med %.1f px %d slope %.3f\n", l->x0, l->x1, chain_y_at (l->chain, l->x0), l->xheight, line_column_height (l), med, l->n_pixels, line_ink_slope (l));
 #endif
           if (l->keep && line_column_height (l) < MIN_COLUMN_HEIGHT * med)
             l->keep = FALSE;
+          /* short lines are allowed more, a comma or a descender tilts their fit, and on a
+           * word or two (a page number) the fit says nothing */
+          double width_ls = (l->x1 - l->x0 + 1) / ls;
+          double max_slope = MAX_INK_SLOPE + 0.1 * MAX (0.0, 1.0 - width_ls / 4);
+          if (l->keep && width_ls > 1.5 && fabs (line_ink_slope (l)) > max_slope)
+            l->keep = FALSE;
           if (l->keep)
-            l->xheight = CLAMP (l->xheight, 0.7 * med, 2.0 * med);
+            {
+              l->xheight = CLAMP (l->xheight, 0.7 * med, XH_MAX * med);
+              line_trim_to_writing (l, MIN_COLUMN_HEIGHT * med);
+            }
         }
     }
+  drop_satellites (lines, ls);
   for (guint i = 0; i < lines->len;)
     {
       Line *l = lines->pdata[i];
