@@ -11,6 +11,7 @@
 #include "testutil.h"
 
 #include <glib/gstdio.h>
+#include <math.h>
 #include <string.h>
 
 static LecternModel *
@@ -216,6 +217,80 @@ test_overfit (void)
   lectern_adam_clear (&adam);
 }
 
+typedef struct {
+  LecternRecognizer *rec;
+  LecternImage     **images;
+  char             **want;
+  int                n, bad;
+} ThreadCheck;
+
+static gpointer
+recognize_all (gpointer data)
+{
+  ThreadCheck *c = data;
+  for (int round = 0; round < 5; round++)
+    for (int i = 0; i < c->n; i++)
+      {
+        g_autoptr (LecternRecognition) r = lectern_recognizer_recognize (c->rec, c->images[i], 0, NULL);
+        if (g_strcmp0 (r->text, c->want[i]) != 0)
+          g_atomic_int_inc (&c->bad);
+      }
+  return NULL;
+}
+
+/* One recognizer, four threads at once: every result equals the one-thread result; and the
+ * activations and posteriors come back with consistent sizes. */
+static void
+test_recognizer_threads (void)
+{
+  g_autoptr (LecternModel) m = small_model ();
+  LecternRecognizer *rec = lectern_recognizer_new (lectern_model_copy (m));
+  const char *texts[] = { "abc", "dcba", "cab", "bbbb", "ad", "cc" };
+  const int n = G_N_ELEMENTS (texts);
+  LecternImage *images[6];
+  char *want[6];
+  for (int i = 0; i < n; i++)
+    {
+      images[i] = pattern_line (texts[i]);
+      LecternRecognition *r = lectern_recognizer_recognize (rec, images[i], 0, NULL);
+      want[i] = g_strdup (r->text);
+      lectern_recognition_free (r);
+    }
+  ThreadCheck c = { rec, images, want, n, 0 };
+  GThread *th[4];
+  for (int t = 0; t < 4; t++)
+    th[t] = g_thread_new ("recognize", recognize_all, &c);
+  for (int t = 0; t < 4; t++)
+    g_thread_join (th[t]);
+  g_assert_cmpint (c.bad, ==, 0);
+
+  g_autoptr (LecternRecognition) r = lectern_recognizer_recognize (rec, images[1], LECTERN_RECOGNIZE_ACTIVATIONS, NULL);
+  g_assert_cmpint (r->n_layers, ==, 3);
+  g_assert_cmpint (r->layers[0].H, ==, 32);
+  g_assert_cmpint (r->layers[2].H, ==, 2);
+  g_assert_cmpint (r->T, ==, r->layers[2].W);
+  g_assert_cmpfloat (r->layers[0].cell_w, ==, 2.0);
+  for (int t = 0; t < r->T; t++)
+    {
+      double sum = 0;
+      for (int k = 0; k < r->C; k++)
+        sum += r->posteriors[t * r->C + k];
+      g_assert_cmpfloat (fabs (sum - 1.0), <, 1e-4);
+    }
+  g_assert_cmpuint (r->n_chars, ==, g_utf8_strlen (r->text, -1));
+  for (guint i = 0; i < r->n_chars; i++)
+    {
+      g_assert_cmpint (r->x_start[i], <=, r->x_end[i]);
+      g_assert_cmpint (r->x_end[i], <, images[1]->width);
+    }
+  for (int i = 0; i < n; i++)
+    {
+      lectern_image_free (images[i]);
+      g_free (want[i]);
+    }
+  lectern_recognizer_free (rec);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -223,6 +298,7 @@ main (int argc, char **argv)
   g_test_add_func ("/Lectern/Model/round-trip", test_round_trip);
   g_test_add_func ("/Lectern/Model/bad-files", test_bad_files);
   g_test_add_func ("/Lectern/Model/extend-charset", test_extend_charset);
+  g_test_add_func ("/Lectern/Model/recognizer-threads", test_recognizer_threads);
   g_test_add_func ("/Lectern/Model/overfit", test_overfit);
   return g_test_run ();
 }
