@@ -226,18 +226,36 @@ typedef struct {
   Progress          *progress;
 } Settings;
 
-/* The image as the output file should name it: relative to the output's folder (PAGE files
- * usually sit beside their images), else absolute; as given when writing to stdout. */
+/* The image as the output file should name it: relative to the output's folder ("page.jpg"
+ * beside it, "../images/page.jpg" elsewhere), so that the folder of pages and images can move
+ * as a whole; as given when writing to stdout. */
 static char *
 image_name_for (const char *image_path, const char *out_path)
 {
   if (out_path == NULL)
     return g_strdup (image_path);
-  g_autoptr (GFile) image = g_file_new_for_commandline_arg (image_path);
-  g_autoptr (GFile) out = g_file_new_for_commandline_arg (out_path);
-  g_autoptr (GFile) folder = g_file_get_parent (out);
-  char *relative = folder != NULL ? g_file_get_relative_path (folder, image) : NULL;
-  return relative != NULL ? relative : g_file_get_path (image);
+  g_autofree char *image = g_canonicalize_filename (image_path, NULL);
+  g_autofree char *out = g_canonicalize_filename (out_path, NULL);
+  g_autofree char *folder = g_path_get_dirname (out);
+  g_auto (GStrv) from = g_strsplit (folder, G_DIR_SEPARATOR_S, -1);
+  g_auto (GStrv) to = g_strsplit (image, G_DIR_SEPARATOR_S, -1);
+  guint common = 0;
+  while (from[common] != NULL && to[common] != NULL && to[common + 1] != NULL
+         && g_str_equal (from[common], to[common]))
+    common++;
+  if (common <= 1)   /* nothing but the root in common: absolute is clearer */
+    return g_steal_pointer (&image);
+  GString *relative = g_string_new (NULL);
+  for (guint i = common; from[i] != NULL; i++)
+    if (from[i][0] != '\0')
+      g_string_append (relative, ".." G_DIR_SEPARATOR_S);
+  for (guint i = common; to[i] != NULL; i++)
+    {
+      g_string_append (relative, to[i]);
+      if (to[i + 1] != NULL)
+        g_string_append (relative, G_DIR_SEPARATOR_S);
+    }
+  return g_string_free (relative, FALSE);
 }
 
 /* Reads (and segments, for an image) one input and recognises its lines. */

@@ -54,7 +54,7 @@ man_text () {
   lang=$1
   find "/usr/share/man/$lang" -name '*.gz' -type f 2>/dev/null | LC_ALL=C sort | while read -r page; do
     zcat "$page" 2>/dev/null \
-      | groff -mandoc -Tutf8 -rHY=0 -rLL=200n -P-cbou 2>/dev/null \
+      | groff -k -mandoc -Tutf8 -rHY=0 -rLL=200n -P-cbou 2>/dev/null \
       | sed -e 's/^[[:space:]]*//' \
       || true
   done
