@@ -15,6 +15,16 @@ compare_doubles (gconstpointer a, gconstpointer b)
   return (x > y) - (x < y);
 }
 
+static gint64
+cpu_time_us (void)
+{
+  struct rusage usage;
+  if (getrusage (RUSAGE_SELF, &usage) != 0)
+    return 0;
+  return (gint64) (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1000000
+         + usage.ru_utime.tv_usec + usage.ru_stime.tv_usec;
+}
+
 static double
 median (GArray *values)
 {
@@ -35,9 +45,11 @@ lectern_bench_page (const char *image_path, LecternRecognizer *recognizer, int n
   g_autoptr (GArray) segment_ms = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr (GArray) recognize_ms = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr (GArray) total_ms = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr (GArray) cpu_ms = g_array_new (FALSE, FALSE, sizeof (double));
 
   for (int run = 0; run < n_runs; run++)
     {
+      const gint64 cpu0 = cpu_time_us ();
       const gint64 t0 = g_get_monotonic_time ();
       g_autoptr (LecternImage) page = lectern_image_load (image_path, error);
       if (page == NULL)
@@ -61,6 +73,7 @@ lectern_bench_page (const char *image_path, LecternRecognizer *recognizer, int n
       v = (t1 - t0) / 1e3; g_array_append_val (open_ms, v);
       v = (t2 - t1) / 1e3; g_array_append_val (segment_ms, v);
       v = (t3 - t2) / 1e3; g_array_append_val (recognize_ms, v);
+      v = (cpu_time_us () - cpu0) / 1e3; g_array_append_val (cpu_ms, v);
       v = (t3 - t0) / 1e3; g_array_append_val (total_ms, v);
       if (run == 0)
         r->first_total_ms = v;
@@ -76,6 +89,7 @@ lectern_bench_page (const char *image_path, LecternRecognizer *recognizer, int n
   r->segment_ms = median (segment_ms);
   r->recognize_ms = median (recognize_ms);
   r->total_ms = median (total_ms);
+  r->cpu_ms = median (cpu_ms);
   r->lines_per_s = r->recognize_ms > 0 ? r->n_lines / (r->recognize_ms / 1e3) : 0;
   struct rusage usage;
   if (getrusage (RUSAGE_SELF, &usage) == 0)

@@ -34,6 +34,9 @@ typedef struct {
   int    n_threads, n_runs;
   double open_ms, segment_ms, recognize_ms, total_ms;
   double first_total_ms;         /* the first run (cold caches) */
+  double cpu_ms;                 /* user + system CPU time of the process per page (median):
+                                  * with other work on the machine, wall time overstates and
+                                  * this tells what the page itself cost */
   double lines_per_s;            /* n_lines / recognize time */
   double peak_rss_mib;
 } LecternPageBenchResult;
