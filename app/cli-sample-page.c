@@ -33,7 +33,7 @@ static const char * const handwriting_fonts[] = {
   "DkgHandwriting",   /* fonts-dkg-handwriting */
   "Ecolier_court",    /* fonts-ecolier-court */
   "Breip",            /* fonts-breip */
-  "femkeklaver",      /* fonts-femkeklaver */
+  /* Not femkeklaver: its capitals and digits are hollow outlines. */
 };
 
 /* Public-domain passages: a letter, a journal, a novel and a naturalist's book, in the
