@@ -902,7 +902,8 @@ draw_line_style (LecternSynthRenderer *renderer, LecternRng *rng, LineStyle *sty
     style->letter_spacing = uniform (rng, -0.01, 0.01);
   else
     style->letter_spacing = chance (rng, 0.3) ? 0.0 : uniform (rng, -0.02, 0.10);
-  style->word_spacing = uniform (rng, -0.06, 0.35);
+  /* Joined-up scripts have narrow spaces: less would run words together. */
+  style->word_spacing = uniform (rng, font->connected ? 0.03 : -0.04, 0.35);
   /* Mostly leaning right, as most hands do, some upright or leaning back. */
   style->slant = tan (G_PI / 180.0 * CLAMP (8.0 + 9.0 * lectern_rng_normal (rng), -12.0, 30.0));
   if (font->hershey == NULL && font->connected)
@@ -1616,31 +1617,78 @@ draw_stains (Plane *paper, LecternRng *rng)
     }
 }
 
-/* Paints white outside a jagged band, as line images cut out of pages by their polygons are. */
+/* Paints white outside a jagged polygon around the line, as line images cut out of pages by
+ * their polygons are: top and bottom edges through vertices every 15–80 px at random depths on a
+ * slight tilt (the polygon follows the line, not the image), slanted ends. The polygon never
+ * covers the line's own ink (ink, alpha per output pixel), so the text stays whole; it cuts the
+ * neighbouring lines' ascenders and descenders and the margins. */
 static void
-cut_polygon (Plane *image, LecternRng *rng)
+cut_polygon (Plane *image, const Plane *ink, LecternRng *rng)
 {
   int w = image->width, h = image->height;
-  double step = uniform (rng, 25, 120);
+  double step = uniform (rng, 15, 80);
   int n = (int) (w / step) + 2;
   g_autofree float *top = g_new (float, n);
   g_autofree float *bottom = g_new (float, n);
+  g_autofree int *ink_top = g_new (int, w);
+  g_autofree int *ink_bottom = g_new (int, w);
+  double depth_top = uniform (rng, 0.0, 0.3), depth_bottom = uniform (rng, 0.0, 0.3);
+  double tilt = uniform (rng, -0.12, 0.12) * h / MAX (w, 1);
+  double left_top = uniform (rng, 0, 0.25) * h, left_bottom = uniform (rng, 0, 0.25) * h;
+  double right_top = uniform (rng, 0, 0.25) * h, right_bottom = uniform (rng, 0, 0.25) * h;
+  int first_column = w, last_column = -1;
+  const int keep = 2;   /* pixels kept around the ink */
+
+  /* Highest and lowest ink of each column, widened by `keep` columns on each side. */
+  for (int x = 0; x < w; x++)
+    {
+      ink_top[x] = h;
+      ink_bottom[x] = -1;
+      for (int y = 0; y < h; y++)
+        if (ink->data[(gsize) y * w + x] > 0.02f)
+          {
+            ink_top[x] = MIN (ink_top[x], y);
+            ink_bottom[x] = y;
+          }
+      if (ink_bottom[x] >= 0)
+        {
+          first_column = MIN (first_column, x);
+          last_column = x;
+        }
+    }
+  {
+    g_autofree int *top_copy = g_memdup2 (ink_top, sizeof (int) * w);
+    g_autofree int *bottom_copy = g_memdup2 (ink_bottom, sizeof (int) * w);
+    for (int x = 0; x < w; x++)
+      for (int k = MAX (0, x - keep); k <= MIN (w - 1, x + keep); k++)
+        {
+          ink_top[x] = MIN (ink_top[x], top_copy[k]);
+          ink_bottom[x] = MAX (ink_bottom[x], bottom_copy[k]);
+        }
+  }
 
   for (int i = 0; i < n; i++)
     {
-      top[i] = (float) (h * uniform (rng, 0.0, 0.14));
-      bottom[i] = (float) (h * (1.0 - uniform (rng, 0.0, 0.14)));
+      double shift = tilt * (i * step - w / 2.0);
+      top[i] = (float) CLAMP (h * depth_top * lectern_rng_uniform (rng) + shift, 0, 0.4 * h);
+      bottom[i] = (float) CLAMP (h * (1 - depth_bottom * lectern_rng_uniform (rng)) + shift,
+                                 0.6 * h, h);
     }
-  for (int x = 0; x < w; x++)
+  for (int y = 0; y < h; y++)
     {
-      double t = x / step;
-      int i = (int) t;
-      double f = t - i;
-      double y_top = top[i] * (1 - f) + top[i + 1] * f;
-      double y_bottom = bottom[i] * (1 - f) + bottom[i + 1] * f;
-      for (int y = 0; y < h; y++)
-        if (y < y_top || y > y_bottom)
-          image->data[(gsize) y * w + x] = 255.0f;
+      double t = (double) y / MAX (h - 1, 1);
+      double left = MIN (left_top * (1 - t) + left_bottom * t, first_column - keep);
+      double right = MAX (w - (right_top * (1 - t) + right_bottom * t), last_column + keep);
+      for (int x = 0; x < w; x++)
+        {
+          double g = x / step;
+          int i = (int) g;
+          double f = g - i;
+          double y_top = MIN (top[i] * (1 - f) + top[i + 1] * f, ink_top[x] - keep);
+          double y_bottom = MAX (bottom[i] * (1 - f) + bottom[i + 1] * f, ink_bottom[x] + keep);
+          if (y < y_top || y > y_bottom || x < left || x > right)
+            image->data[(gsize) y * w + x] = 255.0f;
+        }
     }
 }
 
@@ -1892,8 +1940,8 @@ render_attempt (LecternSynthRenderer *renderer, LecternRng *rng, LecternSynthLin
     plane_clear (&strength);
   }
 
-  if (chance (rng, 0.2))
-    cut_polygon (&paper, rng);
+  if (chance (rng, 0.55))
+    cut_polygon (&paper, &ink, rng);
   if (chance (rng, 0.5))
     blur_plane (&paper, uniform (rng, 0.3, 1.1));
   {
