@@ -1859,7 +1859,8 @@ render_attempt (LecternSynthRenderer *renderer, LecternRng *rng, LecternSynthLin
   neighbours = planes[1];
   planes[0].data = planes[1].data = NULL;
 
-  if (!ink_box (&ink, 0.2f, ink_bounds))
+  /* A low threshold keeps hairline entry and exit strokes inside the crop. */
+  if (!ink_box (&ink, 0.05f, ink_bounds))
     goto out;
   /* Crop: the ink and the line's zone (a line of x-height letters keeps the height of a line
    * with ascenders, as in a page), with margins. */
@@ -1934,7 +1935,7 @@ render_attempt (LecternSynthRenderer *renderer, LecternRng *rng, LecternSynthLin
         float a_main = CLAMP (ink.data[i], 0.0f, 1.0f);
         float a_other = CLAMP (neighbours.data[i], 0.0f, 1.0f);
         float a = 1.0f - (1.0f - a_main) * (1.0f - a_other);
-        a *= CLAMP (strength.data[i], 0.3f, 1.0f);
+        a *= CLAMP (strength.data[i], 0.55f, 1.0f);
         paper.data[i] = paper.data[i] * (1.0f - a) + (float) ink_level * a;
       }
     plane_clear (&strength);
