@@ -468,12 +468,13 @@ static void
 add_bible (LecternCorpus *corpus)
 {
   const char *argv[] = { "bible", "-f", "Gen1:1-Rev22:21", NULL };
+  g_autofree char *program = g_find_program_in_path ("bible");
   g_autofree char *out = NULL;
   int status = 0;
   Source *source;
   const char *p, *end;
 
-  if (g_find_program_in_path ("bible") == NULL)
+  if (program == NULL)
     return;
   if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
                      NULL, NULL, &out, NULL, &status, NULL)
@@ -1141,7 +1142,7 @@ sample_mixed (const LecternCorpus *corpus, LecternRng *rng, GString *out)
 
 /* Plain ASCII words and digits for fonts that cover little more. */
 static void
-sample_plain (const LecternCorpus *corpus, LecternRng *rng, gboolean digits_only, GString *out)
+sample_plain (LecternRng *rng, gboolean digits_only, GString *out)
 {
   static const char *const fallback_words[] = {
     "the", "and", "of", "le", "la", "de", "et", "une", "maison", "lettre", "der", "und",
@@ -1158,7 +1159,6 @@ sample_plain (const LecternCorpus *corpus, LecternRng *rng, gboolean digits_only
         g_string_append (out, fallback_words[lectern_rng_below (rng,
                                                                 G_N_ELEMENTS (fallback_words))]);
     }
-  (void) corpus;
 }
 
 static gboolean
@@ -1201,7 +1201,7 @@ lectern_corpus_sample (const LecternCorpus *corpus, LecternRng *rng, LecternChar
   for (int attempt = 0; attempt < 8; attempt++)
     {
       g_string_truncate (sample, 0);
-      sample_plain (corpus, rng, attempt >= 4, sample);
+      sample_plain (rng, attempt >= 4, sample);
       if (sample_is_good (sample, allowed, user_data))
         return g_strdup (sample->str);
     }
