@@ -217,6 +217,22 @@ transcribe_worker (gpointer data)
     }
 }
 
+static int
+line_width (const LecternLine *line)
+{
+  int x0, y0, x1, y1;
+  return lectern_line_bbox (line, &x0, &y0, &x1, &y1) ? x1 - x0 : 0;
+}
+
+/* widest first: the threads then finish together instead of one waiting on a long last line */
+static gint
+compare_widths_descending (gconstpointer a, gconstpointer b)
+{
+  const int wa = line_width (*(LecternLine *const *) a);
+  const int wb = line_width (*(LecternLine *const *) b);
+  return (wb > wa) - (wb < wa);
+}
+
 gboolean
 lectern_transcribe_document (LecternRecognizer *recognizer, const LecternImage *page,
                              LecternDocument *doc, const LecternTranscribeOptions *opts,
@@ -245,6 +261,7 @@ lectern_transcribe_document (LecternRecognizer *recognizer, const LecternImage *
     }
   if (todo->len == 0)
     return TRUE;
+  g_ptr_array_sort (todo, compare_widths_descending);
   if (page == NULL)
     {
       g_set_error (error, LECTERN_ERROR, LECTERN_ERROR_INVALID,
