@@ -33,6 +33,9 @@
 
 /* Size of the analysis copy: enough for text of a few pixels' x-height on a full page. */
 #define WORK_LONG_SIDE 1600
+/* Line spacing is looked for up to this many text heights (median component heights; for
+ * fragmented cursive that is well under the x-height). */
+#define MAX_SPACING 10
 /* Sauvola's dynamic range of the standard deviation for 8-bit images. */
 #define SAUVOLA_R 128.0
 
@@ -43,6 +46,11 @@
 #define PROMINENCE (g_getenv ("PROM") ? g_ascii_strtod (g_getenv ("PROM"), NULL) : 0.15)
 #define XH_MAX (g_getenv ("XHM") ? g_ascii_strtod (g_getenv ("XHM"), NULL) : 2.0)
 #define DRAWN_LINE (g_getenv ("DRAWN") ? g_ascii_strtod (g_getenv ("DRAWN"), NULL) : 2.0)
+#define SIGMA_Y (g_getenv ("SY") ? g_ascii_strtod (g_getenv ("SY"), NULL) : 0.17)
+#define SIGMA_X (g_getenv ("SX") ? g_ascii_strtod (g_getenv ("SX"), NULL) : 0.8)
+#define MIN_INK (g_getenv ("MININK") ? g_ascii_strtod (g_getenv ("MININK"), NULL) : 1.5)
+#define TRIM_GAP (g_getenv ("TGAP") ? g_ascii_strtod (g_getenv ("TGAP"), NULL) : 1.0)
+#define TRIM_MASS (g_getenv ("TMASS") ? g_ascii_strtod (g_getenv ("TMASS"), NULL) : 0.05)
 #define MAX_INK_SLOPE (g_getenv ("SLOPE") ? g_ascii_strtod (g_getenv ("SLOPE"), NULL) : 0.12)
 #define MIN_ASPECT (g_getenv ("ASP") ? g_ascii_strtod (g_getenv ("ASP"), NULL) : 1.0)
 #define MIN_COLUMN_HEIGHT (g_getenv ("MCH") ? g_ascii_strtod (g_getenv ("MCH"), NULL) : 0.35)
@@ -61,6 +69,16 @@
 #define DRAWN_LINE 2.0
 /* A line's own x-height may be at most this many times the page's (headings are larger). */
 #define XH_MAX 2.0
+/* Smoothing of the ink density, in line spacings: across lines enough to make one ridge of
+ * a line's letters, along them enough to bridge the gaps between words. */
+#define SIGMA_Y 0.17
+#define SIGMA_X 0.8
+/* A line has at least this much ink, in squared text heights. */
+#define MIN_INK 1.5
+/* Scraps at the ends of a line, apart from its writing by more than TRIM_GAP line spacings
+ * and holding less than TRIM_MASS of its ink, are not part of it. */
+#define TRIM_GAP 1.0
+#define TRIM_MASS 0.05
 /* A ridge peak must stand this share of its height above the valley to its stronger neighbour. */
 #define PROMINENCE 0.15
 /* The ink of a line, once the page is deskewed, rises or falls by at most this per unit of
@@ -121,7 +139,11 @@ lectern_segment_options_init (LecternSegmentOptions *opts)
  * of what the page's ink typically is (CONTRAST_SHARE of the CONTRAST_PERCENTILE of the
  * contrasts of all Sauvola ink), since show-through is much fainter than the ink over it. */
 #define CONTRAST_PERCENTILE 0.8
+#ifdef SEGDEBUG
+#define CONTRAST_SHARE (g_getenv ("CS") ? g_ascii_strtod (g_getenv ("CS"), NULL) : 0.5)
+#else
 #define CONTRAST_SHARE 0.5
+#endif
 
 static Bitmap *
 binarise_sauvola (const LecternImage *img, int r, double k)
@@ -730,18 +752,80 @@ component_median_extent (const Component *c, guint32 id, const guint32 *labels, 
   return g_array_index (ext, int, ext->len / 2);
 }
 
+/* A long component that is mostly a drawn line (its median extent across is about the pen):
+ * a filler stroke, an underline, a frame, a rule left over, or words strung together by one.
+ * The thin columns (rows when `upright`) are cleared from the labels and the statistics are
+ * recomputed from what is left: the words, if any. Returns FALSE when nothing is left. */
 static gboolean
-is_drawn_line (const Component *c, guint32 id, const guint32 *labels, int w, double th,
-               double pen, gboolean upright)
+strip_drawn_line (Component *c, guint32 id, guint32 *labels, int w, double pen, double th,
+                  gboolean upright)
 {
   double tall_share;
   double median = component_median_extent (c, id, labels, w, upright, (int) ceil (0.8 * th),
                                            &tall_share);
-  return median <= DRAWN_LINE * pen && tall_share < 0.1;
+  if (median > DRAWN_LINE * pen)
+    return TRUE;
+  int n = upright ? c->y1 - c->y0 + 1 : c->x1 - c->x0 + 1;
+  g_autofree int *lo = g_new (int, n);
+  g_autofree int *hi = g_new (int, n);
+  for (int i = 0; i < n; i++)
+    {
+      lo[i] = G_MAXINT;
+      hi[i] = -1;
+    }
+  for (int y = c->y0; y <= c->y1; y++)
+    for (int x = c->x0; x <= c->x1; x++)
+      if (labels[(gsize) y * w + x] == id)
+        {
+          int i = upright ? y - c->y0 : x - c->x0, v = upright ? x : y;
+          lo[i] = MIN (lo[i], v);
+          hi[i] = MAX (hi[i], v);
+        }
+  Component kept = *c;
+  kept.x0 = kept.y0 = G_MAXINT;
+  kept.x1 = kept.y1 = -1;
+  kept.area = kept.boundary = 0;
+  kept.sum_x = kept.sum_y = 0;
+  for (int y = c->y0; y <= c->y1; y++)
+    for (int x = c->x0; x <= c->x1; x++)
+      {
+        gsize at = (gsize) y * w + x;
+        if (labels[at] != id)
+          continue;
+        int i = upright ? y - c->y0 : x - c->x0;
+        if (hi[i] - lo[i] + 1 <= DRAWN_LINE * pen)
+          {
+            labels[at] = 0;
+            continue;
+          }
+        kept.x0 = MIN (kept.x0, x);
+        kept.x1 = MAX (kept.x1, x);
+        kept.y0 = MIN (kept.y0, y);
+        kept.y1 = MAX (kept.y1, y);
+        kept.area++;
+        kept.boundary++;     /* no longer meaningful; only used before this point */
+        kept.sum_x += x;
+        kept.sum_y += y;
+      }
+  if (kept.area < 0.5 * th * th)
+    {
+      for (int y = c->y0; y <= c->y1; y++)
+        for (int x = c->x0; x <= c->x1; x++)
+          if (labels[(gsize) y * w + x] == id)
+            labels[(gsize) y * w + x] = 0;
+      return FALSE;
+    }
+  *c = kept;
+  return TRUE;
 }
 
+#ifdef SEGDEBUG
+#define DROP_REASON(k) do { if (g_getenv ("DROPDEBUG") && MAX (cw, ch) > th) g_printerr ("drop %d: %d,%d %dx%d\n", k, c->x0, c->y0, cw, ch); } while (0)
+#else
+#define DROP_REASON(k) do { } while (0)
+#endif
 static void
-filter_components (GArray *comps, const guint32 *labels, int w, const Transform *t,
+filter_components (GArray *comps, guint32 *labels, int w, const Transform *t,
                    int reduced_w, int reduced_h, double th)
 {
   /* typical pen width: the median stroke width of letter-sized components */
@@ -769,42 +853,48 @@ filter_components (GArray *comps, const guint32 *labels, int w, const Transform 
       double fill = c->area / ((double) cw * ch);
       gboolean touches = touches_image_edge (c, t, reduced_w, reduced_h);
       if (MAX (cw, ch) < 0.15 * th)
-        c->keep = FALSE;                          /* speck */
+        { c->keep = FALSE; DROP_REASON (1); }                          /* speck */
       else if (ch > 5 * th && cw > 5 * th)
-        c->keep = FALSE;                          /* picture, stamp, frame, lasso */
+        { c->keep = FALSE; DROP_REASON (2); }                          /* picture, stamp, frame, lasso */
       else if (cw > 10 * th && ch < 0.4 * th)
-        c->keep = FALSE;                          /* rule or underline left over */
+        { c->keep = FALSE; DROP_REASON (3); }                          /* rule or underline left over */
       else if (cw > 6 * th && cw > 10 * ch)
-        c->keep = FALSE;                          /* thick rule, page edge */
+        { c->keep = FALSE; DROP_REASON (4); }                          /* thick rule, page edge */
       else if (ch > 10 * th && cw < 0.4 * th)
-        c->keep = FALSE;                          /* vertical rule */
+        { c->keep = FALSE; DROP_REASON (5); }                          /* vertical rule */
       else if (ch > 2.5 * th && cw > 2.5 * th && fill < 0.04)
-        c->keep = FALSE;                          /* thin curve: frame, flourish */
+        { c->keep = FALSE; DROP_REASON (6); }                          /* thin curve: frame, flourish */
       else if (touches)
-        c->keep = FALSE;                          /* scan edge, binding, neighbour page */
+        { c->keep = FALSE; DROP_REASON (7); }                          /* scan edge, binding, neighbour page */
       else if (pen > 0 && MAX (cw, ch) > th && component_stroke_width (c) > BLOB_STROKE * pen)
-        c->keep = FALSE;                          /* blot, dark patch: far wider than the pen */
-      else if (pen > 0 && cw > 4 * th && is_drawn_line (c, i, labels, w, th, pen, FALSE))
-        c->keep = FALSE;                          /* drawn line: filler, underline, frame */
-      else if (pen > 0 && ch > 4 * th && is_drawn_line (c, i, labels, w, th, pen, TRUE))
-        c->keep = FALSE;                          /* drawn line upright: margin, fold, frame */
+        { c->keep = FALSE; DROP_REASON (8); }                          /* blot, dark patch: far wider than the pen */
+      else if (pen > 0 && cw > 4 * th && !strip_drawn_line (c, i, labels, w, pen, th, FALSE))
+        { c->keep = FALSE; DROP_REASON (9); }                          /* drawn line: filler, underline, frame */
+      else if (pen > 0 && ch > 4 * th && !strip_drawn_line (c, i, labels, w, pen, th, TRUE))
+        { c->keep = FALSE; DROP_REASON (10); }                          /* drawn line upright: margin, fold, frame */
     }
 }
 
 /* ---- 6. line spacing ------------------------------------------------------------------------ */
 
-/* The distance between text lines: the first strong peak of the autocorrelation of the row
- * profile, taken per vertical strip (so that columns need not line up) and then the median. */
+/* The distance between text lines, from the autocorrelation of the row profile of the ink,
+ * taken per vertical strip (so that columns need not line up) and then the median. The row
+ * profile of one line of writing has bumps of its own (the top and the foot of the x-height
+ * band), so its autocorrelation also peaks at about the x-height; the line spacing is the lag
+ * whose peak is repeated at twice the lag (the next line but one), which the x-height's is not:
+ * each peak lag l is scored min(AC(l), AC(2l)), the shorter lag winning near ties (so that
+ * twice the spacing, repeated too, does not). */
 static double
 estimate_line_spacing (const Bitmap *b, const guint32 *labels, GArray *comps, double th)
 {
   int n_strips = 4;
   int strip_w = b->w / n_strips;
-  int min_lag = (int) MAX (2, 0.9 * th), max_lag = (int) MIN (b->h / 3, 6 * th);
+  int min_lag = (int) MAX (2, 0.9 * th), max_lag = (int) MIN (b->h / 3, MAX_SPACING * th);
   if (strip_w < 1 || max_lag <= min_lag)
-    return 2.2 * th;
+    return 0;
+  int top_lag = MIN (b->h - 1, 2 * max_lag + 2);
   g_autofree double *prof = g_new (double, b->h);
-  g_autofree double *ac = g_new (double, max_lag + 2);
+  g_autofree double *ac = g_new0 (double, top_lag + 1);
   g_autoptr (GArray) found = g_array_new (FALSE, FALSE, sizeof (double));
 
   for (int s = 0; s < n_strips; s++)
@@ -831,43 +921,130 @@ estimate_line_spacing (const Bitmap *b, const guint32 *labels, GArray *comps, do
         }
       if (var <= 0)
         continue;
-      double best = 0;
-      for (int lag = min_lag - 1; lag <= max_lag + 1; lag++)
+      for (int lag = min_lag - 1; lag <= top_lag; lag++)
         {
           double sum = 0;
           for (int y = 0; y + lag < b->h; y++)
             sum += prof[y] * prof[y + lag];
-          ac[lag - min_lag + 1] = sum / var;
-          if (lag >= min_lag && lag <= max_lag)
-            best = MAX (best, sum / var);
+          ac[lag] = sum / var;
         }
 #ifdef SEGDEBUG
       if (g_getenv ("ACDEBUG"))
         {
           g_printerr ("strip %d:", s);
           for (int lag = min_lag; lag <= max_lag; lag++)
-            g_printerr (" %d:%.2f", lag, ac[lag - min_lag + 1]);
+            g_printerr (" %d:%.2f", lag, ac[lag]);
           g_printerr ("\n");
         }
 #endif
+      double best_score = -G_MAXDOUBLE, best_lag = 0;
       for (int lag = min_lag; lag <= max_lag; lag++)
         {
-          double v = ac[lag - min_lag + 1];
-          if (v >= ac[lag - min_lag] && v >= ac[lag - min_lag + 2] && v >= 0.15 && v >= 0.6 * best)
+          double v = ac[lag];
+          if (v < ac[lag - 1] || v < ac[lag + 1] || v < 0.1)
+            continue;
+          /* the repeat at twice the lag: the best value near it */
+          double twice = -1;
+          for (int d = -2; d <= 2; d++)
+            if (2 * lag + d >= 0 && 2 * lag + d <= top_lag)
+              twice = MAX (twice, ac[2 * lag + d]);
+          double score = MIN (v, twice);
+          if (score > best_score + 0.02)
             {
               /* parabolic refinement of the peak */
-              double a = ac[lag - min_lag], c = ac[lag - min_lag + 2];
+              double a = ac[lag - 1], c = ac[lag + 1];
               double den = a - 2 * v + c;
-              double l = lag + (den < 0 ? 0.5 * (a - c) / den : 0);
-              g_array_append_val (found, l);
-              break;
+              best_lag = lag + (den < 0 ? 0.5 * (a - c) / den : 0);
+              best_score = score;
             }
         }
+      if (best_lag > 0)
+        g_array_append_val (found, best_lag);
+#ifdef SEGDEBUG
+      if (g_getenv ("ACDEBUG"))
+        g_printerr ("strip %d: lag %.1f score %.2f\n", s, best_lag, best_score);
+#endif
     }
   if (found->len == 0)
-    return 2.2 * th;
+    return 0;
   g_array_sort (found, compare_double);
   return g_array_index (found, double, found->len / 2);
+}
+
+typedef struct {
+  double x0, x1, y;
+} Piece;
+
+static int
+compare_piece_y (gconstpointer a, gconstpointer b)
+{
+  const Piece *x = a, *y = b;
+  return (x->y > y->y) - (x->y < y->y);
+}
+
+/* The distance between text lines as the most common vertical distance from a word or letter
+ * to the nearest one above it that it overlaps horizontally. Lines of text make that distance
+ * pile up at the line spacing, whatever else is on the page (grids and rule remnants are not
+ * letter-sized; accents are too close). 0 when there is too little text to tell. */
+static double
+estimate_line_spacing_pairs (GArray *comps, double th, int page_h)
+{
+  g_autoptr (GArray) pieces = g_array_new (FALSE, FALSE, sizeof (Piece));
+  for (guint i = 1; i < comps->len; i++)
+    {
+      Component *c = &g_array_index (comps, Component, i);
+      int cw = c->x1 - c->x0 + 1, ch = c->y1 - c->y0 + 1;
+      if (!c->keep || cw < 0.5 * th || ch < 0.5 * th || ch > 3 * th)
+        continue;
+      Piece p = { c->x0, c->x1 + 1, (c->y0 + c->y1 + 1) / 2.0 };
+      g_array_append_val (pieces, p);
+    }
+  if (pieces->len < 10)
+    return 0;
+  g_array_sort (pieces, compare_piece_y);
+  int max_d = (int) MIN (page_h / 3, MAX_SPACING * th);
+  if (max_d < 2)
+    return 0;
+  g_autofree double *hist = g_new0 (double, max_d + 1);
+  int n = 0;
+  const Piece *pc = (const Piece *) pieces->data;
+  for (guint i = 0; i < pieces->len; i++)
+    for (int j = (int) i - 1; j >= 0; j--)
+      {
+        double d = pc[i].y - pc[j].y;
+        if (d > max_d)
+          break;
+        double ov = MIN (pc[i].x1, pc[j].x1) - MAX (pc[i].x0, pc[j].x0);
+        double narrow = MIN (pc[i].x1 - pc[i].x0, pc[j].x1 - pc[j].x0);
+        if (ov < 0.3 * narrow)
+          continue;
+        if (d >= 0.8 * th)
+          {
+            hist[(int) d]++;
+            n++;
+          }
+        break;
+      }
+  if (n < 10)
+    return 0;
+  /* the mode of the smoothed histogram */
+  double sigma = MAX (1.0, 0.15 * th);
+  int r = (int) ceil (3 * sigma);
+  double best = 0;
+  int best_d = 0;
+  for (int d = 1; d <= max_d; d++)
+    {
+      double v = 0;
+      for (int k = -r; k <= r; k++)
+        if (d + k >= 0 && d + k <= max_d)
+          v += hist[d + k] * exp (-0.5 * k * k / (sigma * sigma));
+      if (v > best)
+        {
+          best = v;
+          best_d = d;
+        }
+    }
+  return best_d;
 }
 
 /* ---- 7. line ridges ------------------------------------------------------------------------- */
@@ -1012,8 +1189,8 @@ find_line_chains (const Bitmap *b, const guint32 *labels, GArray *comps, double 
           grow[x / r.cell] += 1.0f;
     }
   double ls_c = ls / r.cell;
-  gauss_blur (r.s, r.gw, r.gh, 0.17 * ls_c, TRUE);
-  gauss_blur (r.s, r.gw, r.gh, 0.8 * ls_c, FALSE);
+  gauss_blur (r.s, r.gw, r.gh, SIGMA_Y * ls_c, TRUE);
+  gauss_blur (r.s, r.gw, r.gh, SIGMA_X * ls_c, FALSE);
 
   /* Level of a text ridge: a high percentile of the per-column maxima. */
   g_autoptr (GArray) maxima = g_array_new (FALSE, FALSE, sizeof (double));
@@ -1335,6 +1512,7 @@ typedef struct {
   double  xheight;
   int     col0, n_cols;     /* columns [col0, col0 + n_cols) that may hold the line's ink */
   gint16 *col_top, *col_bottom;   /* per column the highest and lowest ink pixel (−1: none) */
+  guint16 *col_count;              /* per column the number of ink pixels */
   gboolean keep;
 } Line;
 
@@ -1346,6 +1524,7 @@ line_free (gpointer p)
     g_array_free (l->offsets, TRUE);
   g_free (l->col_top);
   g_free (l->col_bottom);
+  g_free (l->col_count);
   g_free (l);
 }
 
@@ -1362,6 +1541,7 @@ line_new (Chain *chain, double ls, int page_w)
   l->n_cols = MAX (1, col1 - l->col0);
   l->col_top = g_new (gint16, l->n_cols);
   l->col_bottom = g_new (gint16, l->n_cols);
+  l->col_count = g_new0 (guint16, l->n_cols);
   for (int i = 0; i < l->n_cols; i++)
     l->col_top[i] = l->col_bottom[i] = -1;
   l->keep = TRUE;
@@ -1410,6 +1590,8 @@ line_add_pixel (Line *l, int x, int y)
         l->col_top[c] = (gint16) y;
       if (y > l->col_bottom[c])
         l->col_bottom[c] = (gint16) y;
+      if (l->col_count[c] < G_MAXUINT16)
+        l->col_count[c]++;
     }
   if (o >= -l->hist_r && o <= l->hist_r)
     g_array_index (l->offsets, int, o + l->hist_r)++;
@@ -1584,12 +1766,14 @@ cut_chains_to_ink (GPtrArray *chains, GArray *comps, double ls, double max_gap, 
   return out;
 }
 
-/* The line's extent, without what hangs off its ends no taller than `min_height`: a filler
- * stroke drawn to the end of the line, the tail of an underline, a flourish. */
+/* The line's extent, without what hangs off its ends: columns no taller than `min_height` (a
+ * filler stroke drawn to the end of the line, the tail of an underline, a flourish), and specks
+ * or scraps set apart from the writing by more than `gap` with little ink of their own. */
 static void
-line_trim_to_writing (Line *l, double min_height)
+line_trim_to_writing (Line *l, double min_height, double gap)
 {
   int first = -1, last = -1;
+  long total = 0;
   for (int i = 0; i < l->n_cols; i++)
     if (l->col_top[i] >= 0 && l->col_bottom[i] - l->col_top[i] + 1 >= min_height)
       {
@@ -1599,6 +1783,43 @@ line_trim_to_writing (Line *l, double min_height)
       }
   if (first < 0)
     return;
+  for (int i = first; i <= last; i++)
+    total += l->col_count[i];
+  /* peel scraps off either end while they are small and far */
+  for (int side = 0; side < 2; side++)
+    for (;;)
+      {
+        int step = side == 0 ? 1 : -1;
+        int start = side == 0 ? first : last, end = start;
+        long mass = 0;
+        int blank = 0, i = start;
+        /* the scrap: ink until a blank stretch wider than `gap` */
+        for (; side == 0 ? i <= last : i >= first; i += step)
+          {
+            if (l->col_count[i] > 0)
+              {
+                blank = 0;
+                end = i;
+                mass += l->col_count[i];
+              }
+            else if (++blank > gap)
+              break;
+          }
+        if (blank <= gap || mass > TRIM_MASS * total)
+          break;
+        /* next writing after the blank */
+        int next = i;
+        while ((side == 0 ? next <= last : next >= first) && l->col_count[next] == 0)
+          next += step;
+        if (side == 0 ? next > last : next < first)
+          break;
+        total -= mass;
+        if (side == 0)
+          first = next;
+        else
+          last = next;
+        (void) end;
+      }
   l->x0 = MAX (l->x0, l->col0 + first);
   l->x1 = MIN (l->x1, l->col0 + last);
 }
@@ -2005,8 +2226,30 @@ lectern_segment_page (const LecternImage *page, const LecternSegmentOptions *opt
   }
 #endif
   /* 6. spacing */
-  double ls = estimate_line_spacing (ink, labels, comps, th);
-  ls = CLAMP (ls, 1.2 * th, 6 * th);
+  double ls_ac = estimate_line_spacing (ink, labels, comps, th);
+  double ls = estimate_line_spacing_pairs (comps, th, ink->h);
+#ifdef SEGDEBUG
+  {
+    g_autoptr (GArray) hh = g_array_new (FALSE, FALSE, sizeof (int));
+    for (guint i = 1; i < comps->len; i++)
+      {
+        Component *c = &g_array_index (comps, Component, i);
+        int ch = c->y1 - c->y0 + 1, cw = c->x1 - c->x0 + 1;
+        if (c->keep && ch >= 0.5 * th && cw >= 0.5 * th && ch < 4 * th)
+          g_array_append_val (hh, ch);
+      }
+    g_array_sort (hh, compare_int);
+    g_printerr ("ls autocorrelation %.1f pairs %.1f th %.0f P75 %d P90 %d\n", ls_ac, ls, th,
+                g_array_index (hh, int, hh->len * 3 / 4), g_array_index (hh, int, hh->len * 9 / 10));
+  }
+#endif
+  /* the autocorrelation, unless the neighbour pairs find half of it (then it took the next
+   * line but one), else the pairs, else a usual proportion */
+  if (ls_ac > 0 && !(ls > 0 && fabs (ls_ac - 2 * ls) < 0.1 * ls_ac))
+    ls = ls_ac;
+  else if (ls <= 0)
+    ls = 2.2 * th;
+  ls = CLAMP (ls, 1.2 * th, MAX_SPACING * th);
 #ifdef SEGDEBUG
   g_printerr ("size %dx%d scale %.3f skew %.2f° th %.1f ls %.1f\n", ink->w, ink->h, tf.scale, angle * 180 / G_PI, th, ls);
 #endif
@@ -2032,7 +2275,7 @@ lectern_segment_page (const LecternImage *page, const LecternSegmentOptions *opt
   for (guint i = 0; i < lines->len; i++)
     {
       Line *l = lines->pdata[i];
-      if (l->n_pixels < 0.5 * th * th || !line_measure (l)
+      if (l->n_pixels < MIN_INK * th * th || !line_measure (l)
           || l->x1 - l->x0 + 1 < MIN_ASPECT * (l->bottom_off - l->top_off))
         {
           l->keep = FALSE;
@@ -2049,7 +2292,7 @@ lectern_segment_page (const LecternImage *page, const LecternSegmentOptions *opt
           Line *l = lines->pdata[i];
 #ifdef SEGDEBUG
           if (g_getenv ("LDEBUG"))
-            g_printerr ("line x %d-%d y %.0f xh %.1f colh %.1f med %.1f px %d slope %.3f\n", l->x0, l->x1, chain_y_at (l->chain, l->x0), l->xheight, line_column_height (l), med, l->n_pixels, line_ink_slope (l));
+            g_printerr ("line x %d-%d y %.0f xh %.1f colh %.1f med %.1f px %d slope %.3f fill %.3f\n", l->x0, l->x1, chain_y_at (l->chain, l->x0), l->xheight, line_column_height (l), med, l->n_pixels, line_ink_slope (l), l->n_pixels / ((l->x1 - l->x0 + 1.0) * med));
 #endif
           if (l->keep && line_column_height (l) < MIN_COLUMN_HEIGHT * med)
             l->keep = FALSE;
@@ -2062,7 +2305,7 @@ lectern_segment_page (const LecternImage *page, const LecternSegmentOptions *opt
           if (l->keep)
             {
               l->xheight = CLAMP (l->xheight, 0.7 * med, XH_MAX * med);
-              line_trim_to_writing (l, MIN_COLUMN_HEIGHT * med);
+              line_trim_to_writing (l, MIN_COLUMN_HEIGHT * med, TRIM_GAP * ls);
             }
         }
     }
