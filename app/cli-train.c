@@ -81,6 +81,8 @@ on_progress (const LecternTrainStatus *st, gpointer user_data)
       if (p->tty)
         g_printerr ("\n");
       p->last_decile = 0;
+      if (st->diverged > 0)
+        g_printerr (_("%u lines were left out of this epoch: their gradient overflowed\n"), st->diverged);
       if (isnan (st->val_cer))
         g_printerr (_("epoch %d: loss %.4f%s (%s)\n"), st->epoch, st->loss,
                     st->improved ? _(", best so far") : "", eta);

@@ -251,10 +251,13 @@ lectern_network_init_random (LecternNetwork *net, guint64 seed)
       fill_uniform (&rng, p->wx, (gsize) K * 20 * D, limit);
       fill_uniform (&rng, p->u, 4 * 2 * (gsize) D * 5 * D, limit);
       fill_uniform (&rng, p->p, 16 * (gsize) D, 0.1f);
-      /* forget gates start open so that state flows along both axes */
+      /* Forget-gate biases start at −1 (each gate ≈ 0.27), so f1 + f2 < 1 with room to spare.
+       * Where f1 + f2 > 1 (as with the usual +1 bias of 1D LSTMs, or even 0 with unlucky
+       * weights) c and its gradient grow geometrically along every path of the 2D scan and
+       * overflow float on a line of a few hundred columns. */
       for (int d = 0; d < 4; d++)
         for (int j = 0; j < 2 * D; j++)
-          p->b[d * 5 * D + D + j] = 1.0f;
+          p->b[d * 5 * D + D + j] = -1.0f;
       if (l < a->n_layers - 1)
         {
           gsize fan_in = (gsize) a->sub_h[l] * a->sub_w[l] * 4 * D;

@@ -60,7 +60,7 @@ void            lectern_arch_reduction   (const LecternArch *arch, int *rh, int 
 LecternNetwork *lectern_network_new      (const LecternArch *arch);  /* zero weights */
 LecternNetwork *lectern_network_copy     (const LecternNetwork *net);
 void            lectern_network_free     (LecternNetwork *net);
-/* Glorot-uniform weights, zero biases except the forget gates (+1), small peepholes. */
+/* Glorot-uniform weights, zero biases but −1 on the forget gates, small peepholes. */
 void            lectern_network_init_random (LecternNetwork *net, guint64 seed);
 void            lectern_param_view_bind  (const LecternArch *arch, float *arena, LecternParamView *view);
 /* Forward floating-point operations for an input of the given width (multiply-add = 2). */

@@ -28,10 +28,12 @@ lectern_train_options_init (LecternTrainOptions *o)
 /* One worker: a workspace and a gradient arena of its own. */
 typedef struct {
   LecternWorkspace *ws;
-  float            *grad;
-  LecternParamView  view;
+  float            *grad;       /* sum over this step's lines */
+  float            *line_grad;  /* one line's, checked before it is added */
+  LecternParamView  line_view;
   double            loss;
   guint             counted;
+  guint             diverged;   /* lines whose gradient was not finite */
 } Worker;
 
 typedef struct {
@@ -81,7 +83,21 @@ train_one (Shared *sh, Worker *w, guint32 index)
   double loss = lectern_ctc_loss (scores, T, C, sh->labels[index], sh->n_labels[index], dscores);
   if (!isfinite (loss))
     return;  /* too short for its text after augmentation: no gradient */
-  lectern_network_backward (model->net, w->ws, dscores, &w->view);
+  const gsize np = model->net->n_params;
+  memset (w->line_grad, 0, np * sizeof (float));
+  lectern_network_backward (model->net, w->ws, dscores, &w->line_view);
+  /* a cell state that grew without bound (f1 + f2 > 1 along a long path) gives inf/NaN: keep
+   * such a line out of the update rather than lose the whole step */
+  float check = 0;
+  for (gsize k = 0; k < np; k++)
+    check += 0.0f * w->line_grad[k];
+  if (check != 0.0f)
+    {
+      w->diverged++;
+      return;
+    }
+  for (gsize k = 0; k < np; k++)
+    w->grad[k] += w->line_grad[k];
   w->loss += loss;
   w->counted++;
 }
@@ -342,7 +358,8 @@ lectern_train (LecternModel *model, LecternDataset *train, LecternDataset *val,
     {
       sh.workers[i].ws = lectern_workspace_new ();
       sh.workers[i].grad = g_new0 (float, model->net->n_params);
-      lectern_param_view_bind (&model->net->arch, sh.workers[i].grad, &sh.workers[i].view);
+      sh.workers[i].line_grad = g_new0 (float, model->net->n_params);
+      lectern_param_view_bind (&model->net->arch, sh.workers[i].line_grad, &sh.workers[i].line_view);
     }
   GThreadPool *pool = g_thread_pool_new (task_run, NULL, threads, TRUE, NULL);
   Task *tasks = g_new (Task, threads);
@@ -363,6 +380,7 @@ lectern_train (LecternModel *model, LecternDataset *train, LecternDataset *val,
       lectern_rng_shuffle (&shuffle, order, n);
       double epoch_loss = 0;
       guint epoch_counted = 0;
+      st.diverged = 0;
       const gint64 t_epoch = g_get_monotonic_time ();
       guint start = epoch == first_epoch ? first_position : 0;
       for (guint pos = start; pos < epoch_lines; pos += opts->batch)
@@ -381,6 +399,7 @@ lectern_train (LecternModel *model, LecternDataset *train, LecternDataset *val,
               memset (sh.workers[i].grad, 0, model->net->n_params * sizeof (float));
               sh.workers[i].loss = 0;
               sh.workers[i].counted = 0;
+              sh.workers[i].diverged = 0;
               tasks[i] = (Task) { &sh, i };
               g_thread_pool_push (pool, &tasks[i], NULL);
             }
@@ -397,6 +416,7 @@ lectern_train (LecternModel *model, LecternDataset *train, LecternDataset *val,
                 sum[k] += sh.workers[i].grad[k];
               epoch_loss += sh.workers[i].loss;
               counted += sh.workers[i].counted;
+              st.diverged += sh.workers[i].diverged;
             }
           epoch_counted += counted;
           if (counted > 0)
@@ -502,6 +522,7 @@ out:
     {
       lectern_workspace_free (sh.workers[i].ws);
       g_free (sh.workers[i].grad);
+      g_free (sh.workers[i].line_grad);
     }
   g_free (sh.workers);
   g_free (tasks);

@@ -42,6 +42,7 @@ typedef struct {
   guint   lines_done, lines_total;
   double  lines_per_second;
   double  loss;              /* mean CTC loss per line in this epoch so far */
+  guint   diverged;          /* lines of this epoch left out for a non-finite gradient */
   double  val_cer, val_wer;  /* EPOCH_END */
   double  best_cer;
   gboolean improved;
