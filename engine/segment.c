@@ -2,34 +2,39 @@
  *
  * The pipeline, all on a reduced copy of the page (long side ≈ WORK_LONG_SIDE pixels):
  *
- *   1. Sauvola binarisation (running window sums, O(width) memory).
- *   2. Skew: the angle in ±max whose projection profile of ink is sharpest.
+ *   1. Sauvola binarisation (running window sums, O(width) memory) with a low k for faint
+ *      pencil, then a page-wide contrast test against bleed-through and stains; ink on the dark
+ *      surround of the paper (scanner bed, binding) is cleared.
+ *   2. Skew: the angle in ±max whose projection profile of ink is sharpest, coarse to fine.
  *   3. Rotate the ink map so that lines run horizontally (the map only: the caller's page is
  *      never resampled; results are mapped back to its coordinates).
- *   4. Remove long thin horizontal and vertical strokes (ruled paper, margins, grids, frames).
- *   5. Connected components: measure the text height, drop specks, stamps, frames and borders.
+ *   4. Connected components; the text height is their median height. Long thin straight
+ *      strokes (ruled paper, margins, grids) are removed, judged against that height.
+ *   5. Components that are not writing are dropped: specks, pictures and seals, blots, drawn
+ *      lines (fillers, underlines, folds; the words a rule strings together are kept), loops
+ *      drawn around the text (their words kept), whatever touches the image edge.
  *   6. Line spacing from the autocorrelation of the row profile in vertical strips.
  *   7. Text lines are ridges of the ink density smoothed much more along x than along y: per
  *      column the local maxima of the smoothed density are linked left to right into chains
- *      that follow sloping and curved lines.
+ *      that follow sloping and curved lines; chains of one line are merged, and cut to the ink
+ *      that is nearest to them.
  *   8. Components are given to the nearest chain; a component that two chains cross (touching
  *      ascenders and descenders) is cut between them pixel by pixel.
  *   9. Per line, the row profile of its own ink around the chain gives the baseline and the
- *      x-height; the polygon is the band from above the x-height to below the baseline, kept
- *      clear of the neighbouring lines.
+ *      x-height; lines that are not text-shaped (too little ink, taller than wide, only a pen
+ *      stroke tall, running steeply) are dropped; the polygon is the band from above the
+ *      x-height to below the baseline, no further than the ink, kept clear of the neighbours.
  *  10. Lines are grouped into regions (columns, marginalia) and put in reading order.
  *
  * Every length is a multiple of the measured text height or line spacing, so the result does
- * not depend on the scan resolution. */
+ * not depend on the scan resolution. The thresholds below were tuned on the real pages in
+ * ../shared/data/real (`lectern-cli segeval --segment` reports how they fare). */
 #include "segment.h"
 
 #include <math.h>
 #include <string.h>
 
 #include "error.h"
-#ifdef SEGDEBUG
-#include <stdio.h>
-#endif
 
 /* Size of the analysis copy: enough for text of a few pixels' x-height on a full page. */
 #define WORK_LONG_SIDE 1600
@@ -39,30 +44,11 @@
 /* Sauvola's dynamic range of the standard deviation for 8-bit images. */
 #define SAUVOLA_R 128.0
 
-/* Polygon band around the baseline, in x-heights: how far above and below it reaches. */
-#ifdef SEGDEBUG
-#define MAX_GAP (g_getenv ("GAP") ? g_ascii_strtod (g_getenv ("GAP"), NULL) : 4.0)
-#define BLOB_STROKE (g_getenv ("BLOB") ? g_ascii_strtod (g_getenv ("BLOB"), NULL) : 3.0)
-#define PROMINENCE (g_getenv ("PROM") ? g_ascii_strtod (g_getenv ("PROM"), NULL) : 0.15)
-#define XH_MAX (g_getenv ("XHM") ? g_ascii_strtod (g_getenv ("XHM"), NULL) : 2.0)
-#define DRAWN_LINE (g_getenv ("DRAWN") ? g_ascii_strtod (g_getenv ("DRAWN"), NULL) : 2.0)
-#define SIGMA_Y (g_getenv ("SY") ? g_ascii_strtod (g_getenv ("SY"), NULL) : 0.17)
-#define SIGMA_X (g_getenv ("SX") ? g_ascii_strtod (g_getenv ("SX"), NULL) : 0.8)
-#define MIN_INK (g_getenv ("MININK") ? g_ascii_strtod (g_getenv ("MININK"), NULL) : 1.5)
-#define TRIM_GAP (g_getenv ("TGAP") ? g_ascii_strtod (g_getenv ("TGAP"), NULL) : 1.0)
-#define TRIM_MASS (g_getenv ("TMASS") ? g_ascii_strtod (g_getenv ("TMASS"), NULL) : 0.05)
-#define MAX_INK_SLOPE (g_getenv ("SLOPE") ? g_ascii_strtod (g_getenv ("SLOPE"), NULL) : 0.12)
-#define MIN_ASPECT (g_getenv ("ASP") ? g_ascii_strtod (g_getenv ("ASP"), NULL) : 1.0)
-#define MIN_COLUMN_HEIGHT (g_getenv ("MCH") ? g_ascii_strtod (g_getenv ("MCH"), NULL) : 0.35)
-#define BAND_ABOVE (g_getenv ("BA") ? g_ascii_strtod (g_getenv ("BA"), NULL) : 1.7)
-#define BAND_BELOW (g_getenv ("BB") ? g_ascii_strtod (g_getenv ("BB"), NULL) : 0.6)
-#define INK_TRIM (g_getenv ("TRIM") ? g_ascii_strtod (g_getenv ("TRIM"), NULL) : 0.002)
-#else
 /* A gap in a line's ink wider than MAX_GAP line spacings separates two lines (columns, a
  * marginal note, noise at the page edge). */
 #define MAX_GAP 4.0
-/* A line's ink must be, on average over its columns, at least this share of the page's
- * x-height tall: rules, underlines and stray pen strokes are not. */
+/* A line's ink must be, in its taller columns, at least this share of the page's x-height
+ * (as measured from the line profiles) tall: rules, underlines and stray pen strokes are not. */
 #define MIN_COLUMN_HEIGHT 0.35
 /* A long component whose ink across it is mostly no more than this many pen widths is a drawn
  * line, not writing. */
@@ -79,6 +65,11 @@
  * and holding less than TRIM_MASS of its ink, are not part of it. */
 #define TRIM_GAP 1.0
 #define TRIM_MASS 0.05
+/* A large component filling less of its box than this is a pen line drawn around or across
+ * the text (a loop, a frame): its words are kept, its line stripped. */
+#define LOOP_FILL 0.03
+/* A sparse drawing of which more than this share is not thin pen line is a picture. */
+#define MAX_PICTURE_SHARE 0.4
 /* A ridge peak must stand this share of its height above the valley to its stronger neighbour. */
 #define PROMINENCE 0.15
 /* The ink of a line, once the page is deskewed, rises or falls by at most this per unit of
@@ -88,10 +79,16 @@
 #define MIN_ASPECT 1.0
 /* A component whose strokes are this many times wider than the page's pen is a blot. */
 #define BLOB_STROKE 3.0
+/* The contrast test after Sauvola: ink must be darker than its surroundings by CONTRAST_SHARE
+ * of the CONTRAST_PERCENTILE of all Sauvola ink contrasts. */
+#define CONTRAST_PERCENTILE 0.8
+#define CONTRAST_SHARE 0.5
+/* Polygon band around the baseline, in x-heights: how far above and below it reaches (a
+ * compromise between the conventions of eScriptorium, Transkribus and OCR-D ground truth),
+ * and never beyond the line's own ink, but INK_TRIM of it. */
 #define BAND_ABOVE 1.7
 #define BAND_BELOW 0.6
 #define INK_TRIM 0.002
-#endif
 
 typedef struct {
   int     w, h;
@@ -138,13 +135,6 @@ lectern_segment_options_init (LecternSegmentOptions *opts)
  * by a second, page-wide test: the pixel must be darker than its surroundings by a good part
  * of what the page's ink typically is (CONTRAST_SHARE of the CONTRAST_PERCENTILE of the
  * contrasts of all Sauvola ink), since show-through is much fainter than the ink over it. */
-#define CONTRAST_PERCENTILE 0.8
-#ifdef SEGDEBUG
-#define CONTRAST_SHARE (g_getenv ("CS") ? g_ascii_strtod (g_getenv ("CS"), NULL) : 0.5)
-#else
-#define CONTRAST_SHARE 0.5
-#endif
-
 static Bitmap *
 binarise_sauvola (const LecternImage *img, int r, double k)
 {
@@ -819,11 +809,50 @@ strip_drawn_line (Component *c, guint32 id, guint32 *labels, int w, double pen, 
   return TRUE;
 }
 
-#ifdef SEGDEBUG
-#define DROP_REASON(k) do { if (g_getenv ("DROPDEBUG") && MAX (cw, ch) > th) g_printerr ("drop %d: %d,%d %dx%d\n", k, c->x0, c->y0, cw, ch); } while (0)
-#else
-#define DROP_REASON(k) do { } while (0)
-#endif
+/* A large, sparse component is a drawing: a frame, a loop drawn around the text, a flourish,
+ * a signature's swirl. Words it touches would go with it, so rather than dropping it, its pen
+ * lines are cleared: pixels whose column or row holds no more ink of it than a few pen widths
+ * (the crossings of a thin curve). What stays are the words, and scraps that the later
+ * filters drop. Returns FALSE when nothing is left, or when much is: then the drawing is a
+ * picture (a seal, an emblem) and goes whole. */
+static gboolean
+strip_thin_curve (Component *c, guint32 id, guint32 *labels, int w, double pen, double th)
+{
+  int cw = c->x1 - c->x0 + 1, ch = c->y1 - c->y0 + 1;
+  g_autofree int *col = g_new0 (int, cw);
+  g_autofree int *row = g_new0 (int, ch);
+  for (int y = c->y0; y <= c->y1; y++)
+    for (int x = c->x0; x <= c->x1; x++)
+      if (labels[(gsize) y * w + x] == id)
+        {
+          col[x - c->x0]++;
+          row[y - c->y0]++;
+        }
+  double thin = 3 * pen;
+  int left = 0;
+  for (int y = c->y0; y <= c->y1; y++)
+    for (int x = c->x0; x <= c->x1; x++)
+      {
+        gsize at = (gsize) y * w + x;
+        if (labels[at] != id)
+          continue;
+        if (col[x - c->x0] <= thin || row[y - c->y0] <= thin)
+          labels[at] = 0;
+        else
+          left++;
+      }
+  /* nothing left, or so much that it is a picture (a seal, an emblem) rather than lines */
+  if (left < 0.5 * th * th || left > MAX_PICTURE_SHARE * c->area)
+    {
+      for (int y = c->y0; y <= c->y1; y++)
+        for (int x = c->x0; x <= c->x1; x++)
+          if (labels[(gsize) y * w + x] == id)
+            labels[(gsize) y * w + x] = 0;
+      return FALSE;
+    }
+  return TRUE;    /* statistics are stale: the caller labels the page again */
+}
+
 static void
 filter_components (GArray *comps, guint32 *labels, int w, const Transform *t,
                    int reduced_w, int reduced_h, double th)
@@ -853,25 +882,28 @@ filter_components (GArray *comps, guint32 *labels, int w, const Transform *t,
       double fill = c->area / ((double) cw * ch);
       gboolean touches = touches_image_edge (c, t, reduced_w, reduced_h);
       if (MAX (cw, ch) < 0.15 * th)
-        { c->keep = FALSE; DROP_REASON (1); }                          /* speck */
-      else if (ch > 5 * th && cw > 5 * th)
-        { c->keep = FALSE; DROP_REASON (2); }                          /* picture, stamp, frame, lasso */
+        c->keep = FALSE;                          /* speck */
+      else if (ch > 2.5 * th && cw > 2.5 * th && fill < LOOP_FILL)
+        {
+          if (pen <= 0 || !strip_thin_curve (c, i, labels, w, pen, th))
+            c->keep = FALSE;                      /* frame, loop, flourish */
+        }
+      else if ((ch > 5 * th && cw > 5 * th) || (ch > 2.5 * th && cw > 2.5 * th && fill < 0.04))
+        c->keep = FALSE;                          /* picture, seal, stamp */
       else if (cw > 10 * th && ch < 0.4 * th)
-        { c->keep = FALSE; DROP_REASON (3); }                          /* rule or underline left over */
+        c->keep = FALSE;                          /* rule or underline left over */
       else if (cw > 6 * th && cw > 10 * ch)
-        { c->keep = FALSE; DROP_REASON (4); }                          /* thick rule, page edge */
+        c->keep = FALSE;                          /* thick rule, page edge */
       else if (ch > 10 * th && cw < 0.4 * th)
-        { c->keep = FALSE; DROP_REASON (5); }                          /* vertical rule */
-      else if (ch > 2.5 * th && cw > 2.5 * th && fill < 0.04)
-        { c->keep = FALSE; DROP_REASON (6); }                          /* thin curve: frame, flourish */
+        c->keep = FALSE;                          /* vertical rule */
       else if (touches)
-        { c->keep = FALSE; DROP_REASON (7); }                          /* scan edge, binding, neighbour page */
+        c->keep = FALSE;                          /* scan edge, binding, neighbour page */
       else if (pen > 0 && MAX (cw, ch) > th && component_stroke_width (c) > BLOB_STROKE * pen)
-        { c->keep = FALSE; DROP_REASON (8); }                          /* blot, dark patch: far wider than the pen */
+        c->keep = FALSE;                          /* blot, dark patch: far wider than the pen */
       else if (pen > 0 && cw > 4 * th && !strip_drawn_line (c, i, labels, w, pen, th, FALSE))
-        { c->keep = FALSE; DROP_REASON (9); }                          /* drawn line: filler, underline, frame */
+        c->keep = FALSE;                          /* drawn line: filler, underline, frame */
       else if (pen > 0 && ch > 4 * th && !strip_drawn_line (c, i, labels, w, pen, th, TRUE))
-        { c->keep = FALSE; DROP_REASON (10); }                          /* drawn line upright: margin, fold, frame */
+        c->keep = FALSE;                          /* drawn line upright: margin, fold, frame */
     }
 }
 
@@ -928,15 +960,6 @@ estimate_line_spacing (const Bitmap *b, const guint32 *labels, GArray *comps, do
             sum += prof[y] * prof[y + lag];
           ac[lag] = sum / var;
         }
-#ifdef SEGDEBUG
-      if (g_getenv ("ACDEBUG"))
-        {
-          g_printerr ("strip %d:", s);
-          for (int lag = min_lag; lag <= max_lag; lag++)
-            g_printerr (" %d:%.2f", lag, ac[lag]);
-          g_printerr ("\n");
-        }
-#endif
       double best_score = -G_MAXDOUBLE, best_lag = 0;
       for (int lag = min_lag; lag <= max_lag; lag++)
         {
@@ -960,10 +983,6 @@ estimate_line_spacing (const Bitmap *b, const guint32 *labels, GArray *comps, do
         }
       if (best_lag > 0)
         g_array_append_val (found, best_lag);
-#ifdef SEGDEBUG
-      if (g_getenv ("ACDEBUG"))
-        g_printerr ("strip %d: lag %.1f score %.2f\n", s, best_lag, best_score);
-#endif
     }
   if (found->len == 0)
     return 0;
@@ -1323,31 +1342,6 @@ find_line_chains (const Bitmap *b, const guint32 *labels, GArray *comps, double 
         }
     }
   g_array_free (open, TRUE);
-#ifdef SEGDEBUG
-  {
-    float mx = 0;
-    for (gsize i = 0; i < (gsize) r.gw * r.gh; i++)
-      mx = MAX (mx, r.s[i]);
-    guint8 *img = g_new (guint8, (gsize) r.gw * r.gh);
-    for (gsize i = 0; i < (gsize) r.gw * r.gh; i++)
-      img[i] = 255 - (guint8) (200 * r.s[i] / mx);
-    for (guint i = 0; i < chains->len; i++)
-      {
-        Chain *c = chains->pdata[i];
-        for (guint k = 0; k < c->xs->len; k++)
-          {
-            int gx = (int) (g_array_index (c->xs, double, k) / r.cell), gy = (int) (g_array_index (c->ys, double, k) / r.cell);
-            if (gx >= 0 && gy >= 0 && gx < r.gw && gy < r.gh)
-              img[(gsize) gy * r.gw + gx] = 0;
-          }
-      }
-    FILE *f = fopen ("/tmp/segridge.pgm", "wb");
-    fprintf (f, "P5 %d %d 255\n", r.gw, r.gh);
-    fwrite (img, 1, (gsize) r.gw * r.gh, f);
-    fclose (f);
-    g_free (img);
-  }
-#endif
   g_free (r.s);
   return chains;
 }
@@ -1412,8 +1406,8 @@ chain_end_slope (const Chain *c, gboolean at_end, double span)
 /* One text line can leave several chains: a line whose ridge forks for a while (tall letters,
  * a word written higher), or one broken where its ink is faint or its words far apart. Chains
  * that overlap in x and stay closer than half a line spacing are one line; chains that end
- * and begin in line with each other across a moderate gap are one line, when nothing else
- * claims the join. */
+ * and begin in line with each other across a gap (up to 2.5 line spacings, or 5 when exactly in
+ * line) are one line, when nothing else claims the join. */
 static void
 merge_chains (GPtrArray *chains, double ls)
 {
@@ -1469,14 +1463,16 @@ merge_chains (GPtrArray *chains, double ls)
                 continue;
               double bx = chain_x0 (b);
               double gap = bx - ax;
-              if (gap < 0 || gap > 2.5 * ls)
+              if (gap < 0 || gap > 5 * ls)
                 continue;
               double by = chain_y_at (b, bx);
               double pred = ay + slope * gap;
               double d = fabs (by - pred);
               if (d < 0.6 * ls)
                 n_near++;
-              if (d <= 0.3 * ls && d + 0.1 * gap < best_d)
+              /* a long gap only when the two are exactly in line */
+              double tolerance = gap <= 2.5 * ls ? 0.3 * ls : 0.15 * ls;
+              if (d <= tolerance && d + 0.1 * gap < best_d)
                 {
                   best_d = d + 0.1 * gap;
                   best = b;
@@ -2160,15 +2156,6 @@ lectern_segment_page (const LecternImage *page, const LecternSegmentOptions *opt
   g_autoptr (Bitmap) ink0 = binarise_sauvola (work, r, sauvola_k);
   clear_outside_paper (ink0, work);
   g_clear_pointer (&work, lectern_image_free);
-#ifdef SEGDEBUG
-  {
-    FILE *f = fopen ("/tmp/segdebug0.pgm", "wb");
-    fprintf (f, "P5 %d %d 255\n", ink0->w, ink0->h);
-    for (gsize i = 0; i < (gsize) ink0->w * ink0->h; i++)
-      fputc (ink0->p[i] ? 0 : 255, f);
-    fclose (f);
-  }
-#endif
   report (&opts, 0.2);
   if (!check_cancel (cancellable, error))
     return NULL;
@@ -2212,37 +2199,24 @@ lectern_segment_page (const LecternImage *page, const LecternSegmentOptions *opt
         return g_steal_pointer (&doc);
     }
   filter_components (comps, labels, ink->w, &tf, reduced_w, reduced_h, th);
+  /* what the filters kept, labelled again: stripped drawings leave words and scraps */
+  for (gsize i = 0; i < (gsize) ink->w * ink->h; i++)
+    ink->p[i] = labels[i] != 0 && g_array_index (comps, Component, labels[i]).keep;
+  g_array_unref (comps);
+  comps = label_components (ink, labels);
+  for (guint i = 1; i < comps->len; i++)
+    {
+      Component *c = &g_array_index (comps, Component, i);
+      if (MAX (c->x1 - c->x0, c->y1 - c->y0) + 1 < 0.15 * th)
+        c->keep = FALSE;
+    }
   report (&opts, 0.45);
   if (!check_cancel (cancellable, error))
     return NULL;
 
-#ifdef SEGDEBUG
-  {
-    FILE *f = fopen (g_getenv ("SEGDEBUG_OUT") ? g_getenv ("SEGDEBUG_OUT") : "/tmp/segdebug.pgm", "wb");
-    fprintf (f, "P5 %d %d 255\n", ink->w, ink->h);
-    for (gsize i = 0; i < (gsize) ink->w * ink->h; i++)
-      fputc (labels[i] == 0 ? 255 : g_array_index (comps, Component, labels[i]).keep ? 0 : 170, f);
-    fclose (f);
-  }
-#endif
   /* 6. spacing */
   double ls_ac = estimate_line_spacing (ink, labels, comps, th);
   double ls = estimate_line_spacing_pairs (comps, th, ink->h);
-#ifdef SEGDEBUG
-  {
-    g_autoptr (GArray) hh = g_array_new (FALSE, FALSE, sizeof (int));
-    for (guint i = 1; i < comps->len; i++)
-      {
-        Component *c = &g_array_index (comps, Component, i);
-        int ch = c->y1 - c->y0 + 1, cw = c->x1 - c->x0 + 1;
-        if (c->keep && ch >= 0.5 * th && cw >= 0.5 * th && ch < 4 * th)
-          g_array_append_val (hh, ch);
-      }
-    g_array_sort (hh, compare_int);
-    g_printerr ("ls autocorrelation %.1f pairs %.1f th %.0f P75 %d P90 %d\n", ls_ac, ls, th,
-                g_array_index (hh, int, hh->len * 3 / 4), g_array_index (hh, int, hh->len * 9 / 10));
-  }
-#endif
   /* the autocorrelation, unless the neighbour pairs find half of it (then it took the next
    * line but one), else the pairs, else a usual proportion */
   if (ls_ac > 0 && !(ls > 0 && fabs (ls_ac - 2 * ls) < 0.1 * ls_ac))
@@ -2250,9 +2224,6 @@ lectern_segment_page (const LecternImage *page, const LecternSegmentOptions *opt
   else if (ls <= 0)
     ls = 2.2 * th;
   ls = CLAMP (ls, 1.2 * th, MAX_SPACING * th);
-#ifdef SEGDEBUG
-  g_printerr ("size %dx%d scale %.3f skew %.2f° th %.1f ls %.1f\n", ink->w, ink->h, tf.scale, angle * 180 / G_PI, th, ls);
-#endif
   report (&opts, 0.55);
   if (!check_cancel (cancellable, error))
     return NULL;
@@ -2290,10 +2261,6 @@ lectern_segment_page (const LecternImage *page, const LecternSegmentOptions *opt
       for (guint i = 0; i < lines->len; i++)
         {
           Line *l = lines->pdata[i];
-#ifdef SEGDEBUG
-          if (g_getenv ("LDEBUG"))
-            g_printerr ("line x %d-%d y %.0f xh %.1f colh %.1f med %.1f px %d slope %.3f fill %.3f\n", l->x0, l->x1, chain_y_at (l->chain, l->x0), l->xheight, line_column_height (l), med, l->n_pixels, line_ink_slope (l), l->n_pixels / ((l->x1 - l->x0 + 1.0) * med));
-#endif
           if (l->keep && line_column_height (l) < MIN_COLUMN_HEIGHT * med)
             l->keep = FALSE;
           /* short lines are allowed more, a comma or a descender tilts their fit, and on a

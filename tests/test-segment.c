@@ -424,11 +424,13 @@ test_real_set (gconstpointer data)
   g_assert_cmpfloat (total.f1, >=, set->min_f1);
 }
 
+/* reached: copiste 0.979, poilus 0.771 (its ground truth leaves out annotations, stamps and
+ * signatures that are written on the page), kraken-es 0.956, kant 0.972 */
 static const RealSet real_sets[] = {
-  { "copiste", 0.95 },
-  { "poilus", 0.65 },
-  { "kraken-es", 0.85 },
-  { "kant-1784/OCR-D-GT-PAGE", 0.93 },
+  { "copiste", 0.96 },
+  { "poilus", 0.74 },
+  { "kraken-es", 0.92 },
+  { "kant-1784/OCR-D-GT-PAGE", 0.94 },
 };
 
 int
