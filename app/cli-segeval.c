@@ -76,7 +76,9 @@ print_row (const char *name, const LecternSegevalScore *s)
            s->n_matched > 0 ? s->iou_sum / s->n_matched : 0.0);
 }
 
-/* Scores one page: pred_path may be NULL with --segment. */
+/* Scores one page and adds it to total: pred_path may be NULL with --segment. FALSE when a
+ * file could not be read (the page is then left out) or the prediction is missing (the page
+ * counts as one where nothing was found). */
 static gboolean
 eval_page (const char *pred_path, const char *gt_path, const EvalSettings *set,
            LecternSegevalScore *total)
@@ -89,6 +91,7 @@ eval_page (const char *pred_path, const char *gt_path, const EvalSettings *set,
       return FALSE;
     }
   g_autoptr (LecternDocument) pred = NULL;
+  gboolean missing = FALSE;
   double ms = 0;
   if (set->segment)
     {
@@ -112,10 +115,12 @@ eval_page (const char *pred_path, const char *gt_path, const EvalSettings *set,
     pred = lectern_document_load (pred_path, &error);
   else
     {
-      /* a page the predictions lack counts as a page where nothing was found */
+      /* a page the predictions lack counts as a page where nothing was found, and the run
+       * as failed */
       g_printerr (_("lectern-cli segeval: no prediction %s for %s; counted as empty\n"),
                   pred_path, gt_path);
       pred = lectern_document_new (NULL, gt->width, gt->height);
+      missing = TRUE;
     }
   if (pred == NULL)
     {
@@ -135,7 +140,7 @@ eval_page (const char *pred_path, const char *gt_path, const EvalSettings *set,
       print_unmatched (gt, matches, TRUE);
       print_unmatched (pred, matches, FALSE);
     }
-  return TRUE;
+  return !missing;
 }
 
 static void
