@@ -3,6 +3,7 @@
 #include "cli.h"
 #include "bench.h"
 
+#include <math.h>
 #include <glib/gi18n.h>
 
 int
@@ -42,7 +43,8 @@ lectern_cli_bench (int argc, char **argv)
           return LECTERN_CLI_EXIT_USAGE;
         }
       LecternCliRecognizerOptions ro = { .model_path = model_path, .lm_path = lm_path,
-                                         .no_lm = no_lm, .lm_weight = -1 };
+                                         .no_lm = no_lm, .lm_weight = -1,
+                                         .insertion_bonus = NAN };
       return lectern_cli_bench_page (page, &ro, page_threads, page_runs, json);
     }
   if (seconds <= 0 || seconds > 60)

@@ -18,6 +18,7 @@
 #include "text.h"
 #include "transcribe.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <glib/gi18n.h>
@@ -71,7 +72,7 @@ transcribe_text (LecternRecognizer *recognizer, const LecternImage *page,
 int
 lectern_cli_pageeval (int argc, char **argv)
 {
-  LecternCliRecognizerOptions ro = { .lm_weight = -1 };
+  LecternCliRecognizerOptions ro = { .lm_weight = -1, .insertion_bonus = NAN };
   g_autofree char *model_path = NULL, *lm_path = NULL, *lexicon_path = NULL;
   g_autofree char *show_dir = NULL;
   int threads = 0;
@@ -82,6 +83,9 @@ lectern_cli_pageeval (int argc, char **argv)
       N_("The character language model (default: the one shipped with the model)"), N_("LM") },
     { "lm-weight", 0, 0, G_OPTION_ARG_DOUBLE, &ro.lm_weight,
       N_("Weight of the language model in the beam search (default 0.5)"), N_("W") },
+    { "insertion-bonus", 0, 0, G_OPTION_ARG_DOUBLE, &ro.insertion_bonus,
+      N_("Score added per character in the beam search, against the LM's cost (default 0.5)"),
+      N_("B") },
     { "beam-width", 0, 0, G_OPTION_ARG_INT, &ro.beam_width,
       N_("Hypotheses kept per frame by the beam search (default 24)"), N_("N") },
     { "lexicon", 0, 0, G_OPTION_ARG_FILENAME, &lexicon_path,

@@ -19,6 +19,7 @@
 #include "transcribe.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -42,6 +43,8 @@ lectern_cli_load_recognizer (const LecternCliRecognizerOptions *o, GError **erro
   lectern_beam_options_init (&beam);
   if (o->lm_weight >= 0)
     beam.lm_weight = (float) o->lm_weight;
+  if (!isnan (o->insertion_bonus))
+    beam.insertion_bonus = (float) o->insertion_bonus;
   if (o->beam_width > 0)
     beam.beam_width = o->beam_width;
 
@@ -364,7 +367,7 @@ format_from_extension (const char *path, LecternFormat *format)
 int
 lectern_cli_transcribe (int argc, char **argv)
 {
-  LecternCliRecognizerOptions ro = { .lm_weight = -1 };
+  LecternCliRecognizerOptions ro = { .lm_weight = -1, .insertion_bonus = NAN };
   g_autofree char *model_path = NULL, *lm_path = NULL, *lexicon_path = NULL;
   g_autofree char *format_name = NULL;
   g_autofree char *out = NULL;
@@ -382,6 +385,9 @@ lectern_cli_transcribe (int argc, char **argv)
       N_("Decode without a language model (best path)"), NULL },
     { "lm-weight", 0, 0, G_OPTION_ARG_DOUBLE, &ro.lm_weight,
       N_("Weight of the language model in the beam search (default 0.5)"), N_("W") },
+    { "insertion-bonus", 0, 0, G_OPTION_ARG_DOUBLE, &ro.insertion_bonus,
+      N_("Score added per character in the beam search, against the LM's cost (default 0.5)"),
+      N_("B") },
     { "lexicon", 0, 0, G_OPTION_ARG_FILENAME, &lexicon_path,
       N_("A word list; words outside it are penalised"), N_("FILE") },
     { "format", 'f', 0, G_OPTION_ARG_STRING, &format_name,

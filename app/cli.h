@@ -37,12 +37,13 @@ int lectern_cli_pageeval (int argc, char **argv);
 
 /* The recognizer that transcribe, pageeval and bench --page use (app/cli-transcribe.c): the
  * model (NULL: the default), with the language model lm_path (NULL: the default one when it is
- * installed; none with no_lm) and the lexicon (nullable). lm_weight < 0 and beam_width <= 0
- * keep the beam search's defaults. */
+ * installed; none with no_lm) and the lexicon (nullable). lm_weight < 0, insertion_bonus NAN
+ * and beam_width <= 0 keep the beam search's defaults. */
 typedef struct {
   const char *model_path, *lm_path, *lexicon_path;
   gboolean    no_lm;
   double      lm_weight;
+  double      insertion_bonus;   /* NAN: the default */
   int         beam_width;
 } LecternCliRecognizerOptions;
 
