@@ -32,6 +32,7 @@
 #include "segment.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "error.h"
@@ -701,17 +702,13 @@ touches_image_edge (const Component *c, const Transform *t, int reduced_w, int r
   return FALSE;
 }
 
-/* Median over the columns (or rows, when `across_rows`) of a component of how far its ink
- * extends across them: about the pen width for a drawn line, an underline, a filler stroke or
- * a stretch of a frame; an x-height or more for words. tall_share receives the share of
- * columns where it extends at least `tall` (words that a rule strings together have many). */
-static double
-component_median_extent (const Component *c, guint32 id, const guint32 *labels, int w,
-                         gboolean across_rows, int tall, double *tall_share)
+/* For each column (each row when `across_rows`) of a component's box, the first and last of
+ * its ink pixels along it: lo[i] = G_MAXINT and hi[i] = -1 where it has none. */
+static void
+component_extents (const Component *c, guint32 id, const guint32 *labels, int w,
+                   gboolean across_rows, int *lo, int *hi)
 {
   int n = across_rows ? c->y1 - c->y0 + 1 : c->x1 - c->x0 + 1;
-  g_autofree int *lo = g_new (int, n);
-  g_autofree int *hi = g_new (int, n);
   for (int i = 0; i < n; i++)
     {
       lo[i] = G_MAXINT;
@@ -721,61 +718,35 @@ component_median_extent (const Component *c, guint32 id, const guint32 *labels, 
     for (int x = c->x0; x <= c->x1; x++)
       if (labels[(gsize) y * w + x] == id)
         {
-          int i = across_rows ? y - c->y0 : x - c->x0;
-          int v = across_rows ? x : y;
+          int i = across_rows ? y - c->y0 : x - c->x0, v = across_rows ? x : y;
           lo[i] = MIN (lo[i], v);
           hi[i] = MAX (hi[i], v);
         }
-  g_autoptr (GArray) ext = g_array_new (FALSE, FALSE, sizeof (int));
-  int n_tall = 0;
-  for (int i = 0; i < n; i++)
-    if (hi[i] >= 0)
-      {
-        int e = hi[i] - lo[i] + 1;
-        g_array_append_val (ext, e);
-        n_tall += e >= tall;
-      }
-  *tall_share = ext->len > 0 ? (double) n_tall / ext->len : 0;
-  if (ext->len == 0)
-    return 0;
-  g_array_sort (ext, compare_int);
-  return g_array_index (ext, int, ext->len / 2);
 }
 
-/* A long component that is mostly a drawn line (its median extent across is about the pen):
- * a filler stroke, an underline, a frame, a rule left over, or words strung together by one.
- * The thin columns (rows when `upright`) are cleared from the labels and the statistics are
- * recomputed from what is left: the words, if any. Returns FALSE when nothing is left. */
+/* A long component whose ink, across most of its columns (rows when `upright`), is about the
+ * pen width is a drawn line: a filler stroke, an underline, a frame, a rule left over, or
+ * words strung together by one. Its thin columns are cleared from the labels (the caller
+ * labels the page again), leaving the words, if any. Returns FALSE when nothing is left. */
 static gboolean
-strip_drawn_line (Component *c, guint32 id, guint32 *labels, int w, double pen, double th,
-                  gboolean upright)
+strip_drawn_line (const Component *c, guint32 id, guint32 *labels, int w, double pen,
+                  double th, gboolean upright)
 {
-  double tall_share;
-  double median = component_median_extent (c, id, labels, w, upright, (int) ceil (0.8 * th),
-                                           &tall_share);
-  if (median > DRAWN_LINE * pen)
-    return TRUE;
   int n = upright ? c->y1 - c->y0 + 1 : c->x1 - c->x0 + 1;
   g_autofree int *lo = g_new (int, n);
   g_autofree int *hi = g_new (int, n);
+  g_autofree int *extent = g_new (int, n);
+  component_extents (c, id, labels, w, upright, lo, hi);
+  int n_ext = 0;
   for (int i = 0; i < n; i++)
-    {
-      lo[i] = G_MAXINT;
-      hi[i] = -1;
-    }
-  for (int y = c->y0; y <= c->y1; y++)
-    for (int x = c->x0; x <= c->x1; x++)
-      if (labels[(gsize) y * w + x] == id)
-        {
-          int i = upright ? y - c->y0 : x - c->x0, v = upright ? x : y;
-          lo[i] = MIN (lo[i], v);
-          hi[i] = MAX (hi[i], v);
-        }
-  Component kept = *c;
-  kept.x0 = kept.y0 = G_MAXINT;
-  kept.x1 = kept.y1 = -1;
-  kept.area = kept.boundary = 0;
-  kept.sum_x = kept.sum_y = 0;
+    if (hi[i] >= 0)
+      extent[n_ext++] = hi[i] - lo[i] + 1;
+  if (n_ext == 0)
+    return FALSE;
+  qsort (extent, n_ext, sizeof (int), compare_int);
+  if (extent[n_ext / 2] > DRAWN_LINE * pen)
+    return TRUE;
+  int left = 0;
   for (int y = c->y0; y <= c->y1; y++)
     for (int x = c->x0; x <= c->x1; x++)
       {
@@ -784,20 +755,11 @@ strip_drawn_line (Component *c, guint32 id, guint32 *labels, int w, double pen, 
           continue;
         int i = upright ? y - c->y0 : x - c->x0;
         if (hi[i] - lo[i] + 1 <= DRAWN_LINE * pen)
-          {
-            labels[at] = 0;
-            continue;
-          }
-        kept.x0 = MIN (kept.x0, x);
-        kept.x1 = MAX (kept.x1, x);
-        kept.y0 = MIN (kept.y0, y);
-        kept.y1 = MAX (kept.y1, y);
-        kept.area++;
-        kept.boundary++;     /* no longer meaningful; only used before this point */
-        kept.sum_x += x;
-        kept.sum_y += y;
+          labels[at] = 0;
+        else
+          left++;
       }
-  if (kept.area < 0.5 * th * th)
+  if (left < 0.5 * th * th)
     {
       for (int y = c->y0; y <= c->y1; y++)
         for (int x = c->x0; x <= c->x1; x++)
@@ -805,7 +767,6 @@ strip_drawn_line (Component *c, guint32 id, guint32 *labels, int w, double pen, 
             labels[(gsize) y * w + x] = 0;
       return FALSE;
     }
-  *c = kept;
   return TRUE;
 }
 
