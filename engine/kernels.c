@@ -84,6 +84,9 @@ lectern_lstm_cells_forward_impl (gsize m, const gsize ps, float *restrict g_i, f
       float g = fast_tanh (g_g[k]);
       /* c = i ⊙ g + f1 ⊙ c1 + f2 ⊙ c2 */
       float cc = i * g + f1 * c1[k] + f2 * c2[k];
+      /* guard: |c| ≤ LECTERN_CELL_LIMIT (see kernels.h) */
+      cc = cc > LECTERN_CELL_LIMIT ? LECTERN_CELL_LIMIT : cc;
+      cc = cc < -LECTERN_CELL_LIMIT ? -LECTERN_CELL_LIMIT : cc;
       /* o = σ(a_o + p_o ⊙ c), h = o ⊙ tanh(c) */
       float o = fast_sigmoid (g_o[k] + p_o[k * ps] * cc);
       float t = fast_tanh (cc);
@@ -122,6 +125,8 @@ lectern_lstm_cells_backward_impl (gsize m, const gsize ps, const float *restrict
       /* o = σ(a_o + p_o ⊙ c) */
       float dao = d_o * o * (1.0f - o);
       dc += dao * p_o[k * ps];
+      /* a clamped cell passes no gradient to what made it */
+      dc = (c < LECTERN_CELL_LIMIT && c > -LECTERN_CELL_LIMIT) ? dc : 0.0f;
       /* c = i ⊙ g + f1 ⊙ c1 + f2 ⊙ c2 */
       float dai = dc * g * i * (1.0f - i);
       float dag = dc * i * (1.0f - g * g);

@@ -24,6 +24,13 @@ void lectern_vexp      (float *y, const float *x, gsize n);
 void lectern_vsigmoid  (float *y, const float *x, gsize n);
 void lectern_vtanh     (float *y, const float *x, gsize n);
 
+/* Cell states are clamped to ±LECTERN_CELL_LIMIT. Along a 2D scan a cell state is fed by both
+ * predecessors; where f1 + f2 > 1 it grows geometrically along every path and would overflow
+ * float on long lines (and its gradient with it). Below the limit the equations are exact;
+ * beyond it tanh(c) is 1 to float precision, so only the peephole terms notice. The clamp's own
+ * derivative (0 outside) is used in the backward pass, so gradients stay exact. */
+#define LECTERN_CELL_LIMIT 50.0f
+
 /* One anti-diagonal of MDLSTM cells, all arrays gate-major over m = n cells × D units:
  * on entry g[0..4][m] hold the pre-activations [i f1 f2 g o]; c1, c2 the predecessors' cell
  * states; p[0..3][m] the peepholes [p_i p_f1 p_f2 p_o] tiled over cells.
