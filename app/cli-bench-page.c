@@ -33,11 +33,13 @@ lectern_cli_bench_page (const char *image_path, const LecternCliRecognizerOption
       g_print ("{\"page\": \"%s\", \"width\": %d, \"height\": %d, \"lines\": %d, \"chars\": %d, "
                "\"threads\": %d, \"runs\": %d, \"lm\": %s, \"model_load_ms\": %.1f, "
                "\"open_ms\": %.1f, \"segment_ms\": %.1f, \"recognize_ms\": %.1f, "
-               "\"total_ms\": %.1f, \"first_total_ms\": %.1f, \"cpu_ms\": %.1f, \"lines_per_s\": %.1f, "
+               "\"total_ms\": %.1f, \"first_total_ms\": %.1f, \"cpu_ms\": %.1f, \"cpu_serial_ms\": %.1f, \"cpu_recognize_ms\": %.1f, "
+               "\"idle_estimate_ms\": %.1f, \"lines_per_s\": %.1f, "
                "\"peak_rss_mib\": %.1f}\n",
                escaped, r.width, r.height, r.n_lines, r.n_chars, r.n_threads, r.n_runs,
                lm ? "true" : "false", load_ms, r.open_ms, r.segment_ms, r.recognize_ms,
-               r.total_ms, r.first_total_ms, r.cpu_ms, r.lines_per_s, r.peak_rss_mib);
+               r.total_ms, r.first_total_ms, r.cpu_ms, r.cpu_serial_ms, r.cpu_recognize_ms,
+               r.idle_estimate_ms, r.lines_per_s, r.peak_rss_mib);
       return 0;
     }
   g_print (_("Page:                      %s (%d × %d pixels)\n"), image_path, r.width, r.height);
@@ -50,8 +52,10 @@ lectern_cli_bench_page (const char *image_path, const LecternCliRecognizerOption
            r.recognize_ms, r.lines_per_s);
   g_print (_("Page, total:               %.0f ms (median of %d; first run %.0f ms)\n"),
            r.total_ms, r.n_runs, r.first_total_ms);
-  g_print (_("CPU time per page:         %.0f ms (all threads; wall time above grows when other "
-             "work shares the cores)\n"), r.cpu_ms);
+  g_print (_("CPU time per page:         %.0f ms (open + segment %.0f, recognise %.0f)\n"),
+           r.cpu_ms, r.cpu_serial_ms, r.cpu_recognize_ms);
+  g_print (_("Idle machine, %d cores:     about %.0f ms (CPU time; the wall time above also "
+             "counts other work on the cores)\n"), r.n_threads, r.idle_estimate_ms);
   g_print (_("Peak memory (max RSS):     %.1f MiB\n"), r.peak_rss_mib);
   return 0;
 }

@@ -46,6 +46,8 @@ lectern_bench_page (const char *image_path, LecternRecognizer *recognizer, int n
   g_autoptr (GArray) recognize_ms = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr (GArray) total_ms = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr (GArray) cpu_ms = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr (GArray) cpu_serial_ms = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr (GArray) cpu_recognize_ms = g_array_new (FALSE, FALSE, sizeof (double));
 
   for (int run = 0; run < n_runs; run++)
     {
@@ -61,6 +63,7 @@ lectern_bench_page (const char *image_path, LecternRecognizer *recognizer, int n
       if (doc == NULL)
         return FALSE;
       const gint64 t2 = g_get_monotonic_time ();
+      const gint64 cpu2 = cpu_time_us ();
       LecternTranscribeOptions opts;
       lectern_transcribe_options_init (&opts);
       opts.n_threads = r->n_threads;
@@ -73,7 +76,10 @@ lectern_bench_page (const char *image_path, LecternRecognizer *recognizer, int n
       v = (t1 - t0) / 1e3; g_array_append_val (open_ms, v);
       v = (t2 - t1) / 1e3; g_array_append_val (segment_ms, v);
       v = (t3 - t2) / 1e3; g_array_append_val (recognize_ms, v);
-      v = (cpu_time_us () - cpu0) / 1e3; g_array_append_val (cpu_ms, v);
+      const gint64 cpu3 = cpu_time_us ();
+      v = (cpu3 - cpu0) / 1e3; g_array_append_val (cpu_ms, v);
+      v = (cpu2 - cpu0) / 1e3; g_array_append_val (cpu_serial_ms, v);
+      v = (cpu3 - cpu2) / 1e3; g_array_append_val (cpu_recognize_ms, v);
       v = (t3 - t0) / 1e3; g_array_append_val (total_ms, v);
       if (run == 0)
         r->first_total_ms = v;
@@ -90,6 +96,9 @@ lectern_bench_page (const char *image_path, LecternRecognizer *recognizer, int n
   r->recognize_ms = median (recognize_ms);
   r->total_ms = median (total_ms);
   r->cpu_ms = median (cpu_ms);
+  r->cpu_serial_ms = median (cpu_serial_ms);
+  r->cpu_recognize_ms = median (cpu_recognize_ms);
+  r->idle_estimate_ms = r->cpu_serial_ms + r->cpu_recognize_ms / r->n_threads;
   r->lines_per_s = r->recognize_ms > 0 ? r->n_lines / (r->recognize_ms / 1e3) : 0;
   struct rusage usage;
   if (getrusage (RUSAGE_SELF, &usage) == 0)

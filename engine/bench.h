@@ -37,6 +37,11 @@ typedef struct {
   double cpu_ms;                 /* user + system CPU time of the process per page (median):
                                   * with other work on the machine, wall time overstates and
                                   * this tells what the page itself cost */
+  double cpu_serial_ms;          /* of which opening and segmenting (one thread) */
+  double cpu_recognize_ms;       /* of which recognising (all threads) */
+  /* what the page would take on an idle machine with n_threads cores:
+   * cpu_serial_ms + cpu_recognize_ms / n_threads (a lower bound: perfect balance) */
+  double idle_estimate_ms;
   double lines_per_s;            /* n_lines / recognize time */
   double peak_rss_mib;
 } LecternPageBenchResult;
