@@ -261,13 +261,34 @@ image_name_for (const char *image_path, const char *out_path)
   return g_string_free (relative, FALSE);
 }
 
-/* Reads (and segments, for an image) one input and recognises its lines. */
-static LecternDocument *
-transcribe_one (const Settings *s, const char *input, const char *out_path, GError **error)
+/* One input on its way: read (and segmented, for an image) by a helper thread while the
+ * previous page's lines are being recognised, so that the cores are not left waiting on the
+ * single-threaded steps between pages. */
+typedef struct {
+  const Settings  *settings;
+  const char      *input, *out_path;
+  LecternDocument *doc;     /* NULL on error */
+  LecternImage    *page;    /* NULL when no line needs recognising */
+  GError          *error;
+} PreparedPage;
+
+static void
+prepared_page_clear (PreparedPage *p)
 {
+  g_clear_pointer (&p->doc, lectern_document_free);
+  g_clear_pointer (&p->page, lectern_image_free);
+  g_clear_error (&p->error);
+}
+
+static gpointer
+prepare_page (gpointer data)
+{
+  PreparedPage *p = data;
+  const char *input = p->input;
   g_autoptr (LecternDocument) doc = NULL;
   g_autoptr (LecternImage) page = NULL;
   const char *image_path = NULL;
+  GError **error = &p->error;
 
   if (looks_like_xml (input))
     {
@@ -275,7 +296,7 @@ transcribe_one (const Settings *s, const char *input, const char *out_path, GErr
       if (doc == NULL)
         return NULL;
       image_path = doc->image_path;
-      gboolean need_image = !s->keep_text;
+      gboolean need_image = !p->settings->keep_text;
       if (!need_image)
         {
           g_autoptr (GPtrArray) lines = lectern_document_lines (doc);
@@ -313,11 +334,25 @@ transcribe_one (const Settings *s, const char *input, const char *out_path, GErr
     }
   if (image_path != NULL)
     {
-      g_autofree char *name = image_name_for (image_path, out_path);
+      g_autofree char *name = image_name_for (image_path, p->out_path);
       g_free (doc->image_filename);
       doc->image_filename = g_steal_pointer (&name);
     }
+  p->doc = g_steal_pointer (&doc);
+  p->page = g_steal_pointer (&page);
+  return NULL;
+}
 
+/* Recognises the lines of a prepared page. */
+static gboolean
+recognise_page (PreparedPage *p, GError **error)
+{
+  const Settings *s = p->settings;
+  if (p->doc == NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&p->error));
+      return FALSE;
+    }
   LecternTranscribeOptions opts;
   lectern_transcribe_options_init (&opts);
   opts.n_threads = s->n_threads;
@@ -325,14 +360,14 @@ transcribe_one (const Settings *s, const char *input, const char *out_path, GErr
   opts.progress = on_lines_done;
   opts.progress_data = s->progress;
   s->progress->page_lines_done = 0;
-  s->progress->page_lines_total = lectern_document_n_lines (doc);
+  s->progress->page_lines_total = lectern_document_n_lines (p->doc);
   draw_progress (s->progress, TRUE);
-  if (!lectern_transcribe_document (s->recognizer, page, doc, &opts, NULL, NULL, error))
+  if (!lectern_transcribe_document (s->recognizer, p->page, p->doc, &opts, NULL, NULL, error))
     {
-      g_prefix_error (error, "%s: ", input);
-      return NULL;
+      g_prefix_error (error, "%s: ", p->input);
+      return FALSE;
     }
-  return g_steal_pointer (&doc);
+  return TRUE;
 }
 
 /* DIR/NAME.EXT for input PATH/NAME.SUFFIX */
@@ -515,19 +550,28 @@ lectern_cli_transcribe (int argc, char **argv)
     g_printerr (_("lectern-cli transcribe: no language model found; decoding by best path\n"));
 
   Settings settings = { recognizer, format, keep_text, threads, &progress };
+  g_autofree PreparedPage *pages = g_new0 (PreparedPage, mine->len);
+  for (guint i = 0; i < mine->len; i++)
+    pages[i] = (PreparedPage) { &settings, mine->pdata[i], outputs->pdata[i], NULL, NULL, NULL };
+  GThread *ahead = NULL;
+  gint64 last_done = g_get_monotonic_time ();
   for (guint i = 0; i < mine->len; i++)
     {
-      const char *input = mine->pdata[i];
-      const char *out_path = outputs->pdata[i];
-      const gint64 t0 = g_get_monotonic_time ();
+      PreparedPage *p = &pages[i];
+      if (ahead != NULL)
+        g_thread_join (g_steal_pointer (&ahead));
+      else
+        prepare_page (p);
+      if (i + 1 < mine->len)
+        ahead = g_thread_new ("lectern-prepare", prepare_page, &pages[i + 1]);
+
       g_clear_error (&error);
-      g_autoptr (LecternDocument) doc = transcribe_one (&settings, input, out_path, &error);
-      gboolean ok = doc != NULL;
-      if (ok && out_path != NULL)
-        ok = lectern_document_save (doc, out_path, format, &error);
+      gboolean ok = recognise_page (p, &error);
+      if (ok && p->out_path != NULL)
+        ok = lectern_document_save (p->doc, p->out_path, format, &error);
       else if (ok)
         {
-          g_autoptr (GBytes) bytes = lectern_document_serialize (doc, format, &error);
+          g_autoptr (GBytes) bytes = lectern_document_serialize (p->doc, format, &error);
           ok = bytes != NULL;
           if (ok)
             {
@@ -539,25 +583,28 @@ lectern_cli_transcribe (int argc, char **argv)
               fflush (stdout);
             }
         }
-      const guint n_lines = doc != NULL ? lectern_document_n_lines (doc) : 0;
+      const guint n_lines = p->doc != NULL ? lectern_document_n_lines (p->doc) : 0;
       clear_progress (&progress);
       progress.pages_done++;
       progress.lines_done += n_lines;
       progress.page_lines_done = progress.page_lines_total = 0;
+      const gint64 now = g_get_monotonic_time ();
+      const double seconds = (now - last_done) / 1e6;
+      last_done = now;
       if (!ok)
         {
           lectern_cli_print_error (error);
           status = LECTERN_CLI_EXIT_FAILURE;
-          continue;
         }
-      if (!quiet)
+      else if (!quiet)
         {
-          const double seconds = (g_get_monotonic_time () - t0) / 1e6;
-          if (out_path != NULL)
-            g_printerr (_("%s: %u lines → %s (%.1f s)\n"), input, n_lines, out_path, seconds);
+          if (p->out_path != NULL)
+            g_printerr (_("%s: %u lines → %s (%.1f s)\n"), p->input, n_lines, p->out_path,
+                        seconds);
           else
-            g_printerr (_("%s: %u lines (%.1f s)\n"), input, n_lines, seconds);
+            g_printerr (_("%s: %u lines (%.1f s)\n"), p->input, n_lines, seconds);
         }
+      prepared_page_clear (p);
     }
   clear_progress (&progress);
   return status;
