@@ -48,6 +48,10 @@
 /* A gap in a line's ink wider than MAX_GAP line spacings separates two lines (columns, a
  * marginal note, noise at the page edge). */
 #define MAX_GAP 4.0
+/* A gap of at least MIN_GUTTER line spacings in a line's ink that GUTTER_ROWS lines in a row
+ * share is the gutter between two columns. */
+#define MIN_GUTTER 0.8
+#define GUTTER_ROWS 4
 /* A line's ink must be, in its taller columns, at least this share of the page's x-height
  * (as measured from the line profiles) tall: rules, underlines and stray pen strokes are not. */
 #define MIN_COLUMN_HEIGHT 0.35
@@ -1672,18 +1676,78 @@ chain_slice (const Chain *c, double x0, double x1)
   return s;
 }
 
+typedef struct {
+  const Chain *chain;
+  double  y;              /* the chain's y in the middle of its ink */
+  int     x0, x1;         /* its ink extent */
+  GArray *gaps;           /* Interval: blank stretches within its ink, widest first not needed */
+  GArray *cuts;           /* Interval: the gaps where it is cut */
+} InkRow;
+
+static int
+compare_row_y (gconstpointer a, gconstpointer b)
+{
+  const InkRow *x = *(InkRow * const *) a, *y = *(InkRow * const *) b;
+  return (x->y > y->y) - (x->y < y->y);
+}
+
+/* The gap of `row`, at least `min_width` wide, that overlaps [a, b] by at least `min_overlap`,
+ * or NULL. */
+static const Interval *
+row_gap_over (const InkRow *row, int a, int b, double min_width, double min_overlap)
+{
+  for (guint k = 0; k < row->gaps->len; k++)
+    {
+      const Interval *g = &g_array_index (row->gaps, Interval, k);
+      if (g->x1 - g->x0 + 1 >= min_width && MIN (b, g->x1) - MAX (a, g->x0) >= min_overlap)
+        return g;
+    }
+  return NULL;
+}
+
+/* How many rows above or below (dir −1 or +1) `rows[i]` continue its gap [a, b]: the next row
+ * that spans the gap's middle, no further than two line spacings away, must have a gap at
+ * least min_width wide there too. Rows that stop short of it (the other column) are passed
+ * over. */
+static int
+gutter_support (GPtrArray *rows, guint i, int a, int b, double ls, double min_width,
+                double min_overlap, int dir)
+{
+  int n = 0;
+  double last_y = ((InkRow *) rows->pdata[i])->y;
+  double mid = (a + b) / 2.0;
+  for (int j = (int) i + dir; j >= 0 && j < (int) rows->len; j += dir)
+    {
+      const InkRow *r = rows->pdata[j];
+      if (fabs (r->y - last_y) > 2 * ls)
+        break;
+      if (r->x0 > mid || r->x1 < mid)
+        continue;
+      const Interval *g = row_gap_over (r, a, b, min_width, min_overlap);
+      if (g == NULL)
+        break;
+      n++;
+      last_y = r->y;
+      a = MAX (a, g->x0);
+      b = MIN (b, g->x1);
+    }
+  return n;
+}
+
 /* The ridge of a line runs on past its ink (the smoothing spreads it), and one ridge can run
- * through ink that belongs to different lines: a column and its neighbour, a main text line and
- * a note in the margin, a line and noise at the page edge. Each chain is cut to the stretches
- * covered by the components nearest to it, stretches being split where the ink leaves a gap
- * wider than `max_gap`. Returns new chains. */
+ * through ink that belongs to different lines: two columns, a main text line and a note in
+ * the margin, a line and noise at the page edge. Each chain is cut to the stretches covered by
+ * the components nearest to it, and cut where its ink leaves a gap wider than `max_gap`, or
+ * a gap of at least `min_gutter` that the lines above and below it continue (a gutter between
+ * columns: at least GUTTER_ROWS lines share it). Returns new chains. */
 static GPtrArray *
-cut_chains_to_ink (GPtrArray *chains, GArray *comps, double ls, double max_gap, int page_w)
+cut_chains_to_ink (GPtrArray *chains, GArray *comps, double ls, double max_gap,
+                   double min_gutter, int page_w)
 {
   g_autoptr (GPtrArray) lines = g_ptr_array_new_with_free_func (line_free);
   for (guint i = 0; i < chains->len; i++)
     g_ptr_array_add (lines, line_new (chains->pdata[i], ls, page_w));
-  GArray **spans = g_new0 (GArray *, lines->len + 1);
+  g_autofree GArray **spans = g_new0 (GArray *, lines->len + 1);
   for (guint ci = 1; ci < comps->len; ci++)
     {
       Component *c = &g_array_index (comps, Component, ci);
@@ -1697,29 +1761,107 @@ cut_chains_to_ink (GPtrArray *chains, GArray *comps, double ls, double max_gap, 
       Interval iv = { c->x0, c->x1 };
       g_array_append_val (spans[best], iv);
     }
-  GPtrArray *out = g_ptr_array_new_with_free_func (chain_free);
+
+  /* each chain's ink and the blank stretches within it */
+  g_autoptr (GPtrArray) rows = g_ptr_array_new ();
   for (guint i = 0; i < lines->len; i++)
     {
       if (spans[i] == NULL)
         continue;
-      Chain *c = chains->pdata[i];
       g_array_sort (spans[i], compare_interval);
+      InkRow *row = g_new0 (InkRow, 1);
+      row->chain = chains->pdata[i];
+      row->gaps = g_array_new (FALSE, FALSE, sizeof (Interval));
+      row->cuts = g_array_new (FALSE, FALSE, sizeof (Interval));
       Interval cur = g_array_index (spans[i], Interval, 0);
-      for (guint k = 1; k <= spans[i]->len; k++)
+      row->x0 = cur.x0;
+      for (guint k = 1; k < spans[i]->len; k++)
         {
-          Interval *iv = k < spans[i]->len ? &g_array_index (spans[i], Interval, k) : NULL;
-          if (iv != NULL && iv->x0 - cur.x1 <= max_gap)
+          const Interval *iv = &g_array_index (spans[i], Interval, k);
+          if (iv->x0 - cur.x1 - 1 >= 0.25 * ls)
             {
-              cur.x1 = MAX (cur.x1, iv->x1);
-              continue;
+              Interval gap = { cur.x1 + 1, iv->x0 - 1 };
+              g_array_append_val (row->gaps, gap);
             }
-          g_ptr_array_add (out, chain_slice (c, cur.x0, cur.x1 + 1));
-          if (iv != NULL)
-            cur = *iv;
+          cur.x1 = MAX (cur.x1, iv->x1);
         }
+      row->x1 = cur.x1;
+      row->y = chain_y_at (row->chain, (row->x0 + row->x1) / 2.0);
       g_array_free (spans[i], TRUE);
+      g_ptr_array_add (rows, row);
     }
-  g_free (spans);
+  g_ptr_array_sort (rows, compare_row_y);
+
+  /* where to cut: wide gaps, and gutters */
+  g_autoptr (GArray) gutters = g_array_new (FALSE, FALSE, sizeof (Interval));
+  g_autoptr (GArray) gutter_y = g_array_new (FALSE, FALSE, sizeof (double));
+  for (guint i = 0; i < rows->len; i++)
+    {
+      InkRow *row = rows->pdata[i];
+      for (guint k = 0; k < row->gaps->len; k++)
+        {
+          const Interval *g = &g_array_index (row->gaps, Interval, k);
+          int width = g->x1 - g->x0 + 1;
+          gboolean cut = width > max_gap;
+          if (!cut && width >= min_gutter)
+            {
+              double overlap = 0.5 * min_gutter;
+              int n = 1 + gutter_support (rows, i, g->x0, g->x1, ls, min_gutter, overlap, -1)
+                        + gutter_support (rows, i, g->x0, g->x1, ls, min_gutter, overlap, +1);
+              cut = n >= GUTTER_ROWS;
+              if (n >= 2 * GUTTER_ROWS)
+                {
+                  g_array_append_val (gutters, *g);
+                  g_array_append_val (gutter_y, row->y);
+                }
+            }
+          if (cut)
+            g_array_append_val (row->cuts, *g);
+        }
+    }
+  /* a line that crosses a gutter with something in it (a line number, a note mark) is cut at
+   * its gaps inside the gutter, when a gutter that twice GUTTER_ROWS lines share runs on
+   * within two line spacings */
+  for (guint i = 0; i < rows->len; i++)
+    {
+      InkRow *row = rows->pdata[i];
+      for (guint k = 0; k < row->gaps->len; k++)
+        {
+          const Interval *g = &g_array_index (row->gaps, Interval, k);
+          gboolean done = FALSE;
+          for (guint c = 0; c < row->cuts->len && !done; c++)
+            done = g_array_index (row->cuts, Interval, c).x0 == g->x0;
+          for (guint m = 0; m < gutters->len && !done; m++)
+            {
+              const Interval *gt = &g_array_index (gutters, Interval, m);
+              double mid = (g->x0 + g->x1) / 2.0;
+              if (fabs (g_array_index (gutter_y, double, m) - row->y) <= 2 * ls
+                  && mid >= gt->x0 && mid <= gt->x1)
+                {
+                  g_array_append_val (row->cuts, *g);
+                  done = TRUE;
+                }
+            }
+        }
+      g_array_sort (row->cuts, compare_interval);
+    }
+
+  GPtrArray *out = g_ptr_array_new_with_free_func (chain_free);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      InkRow *row = rows->pdata[i];
+      int from = row->x0;
+      for (guint k = 0; k < row->cuts->len; k++)
+        {
+          const Interval *g = &g_array_index (row->cuts, Interval, k);
+          g_ptr_array_add (out, chain_slice (row->chain, from, g->x0));
+          from = g->x1;
+        }
+      g_ptr_array_add (out, chain_slice (row->chain, from, row->x1 + 1));
+      g_array_free (row->gaps, TRUE);
+      g_array_free (row->cuts, TRUE);
+      g_free (row);
+    }
   return out;
 }
 
@@ -1891,7 +2033,7 @@ compare_line_y (gconstpointer a, gconstpointer b)
 typedef struct {
   GPtrArray *lines;     /* Line*, top to bottom */
   int x0, x1;
-  double y0, y1;
+  double y0, y1;        /* the middles of its first and last lines */
   gboolean main;
 } Region;
 
@@ -1904,41 +2046,89 @@ region_free (gpointer p)
 }
 
 static int
-compare_region_order (gconstpointer a, gconstpointer b)
+compare_region_y (const void *a, const void *b)
 {
   const Region *x = *(Region * const *) a, *y = *(Region * const *) b;
-  if (x->main != y->main)
-    return x->main ? -1 : 1;
-  /* side by side: left first; else top first */
-  gboolean overlap_y = x->y0 < y->y1 && y->y0 < x->y1;
-  if (overlap_y && (x->x1 <= y->x0 || y->x1 <= x->x0))
-    return x->x0 < y->x0 ? -1 : 1;
   return (x->y0 > y->y0) - (x->y0 < y->y0);
 }
 
-/* Lines join the region above them when they overlap it horizontally and follow it closely. */
+static int
+compare_region_x (const void *a, const void *b)
+{
+  const Region *x = *(Region * const *) a, *y = *(Region * const *) b;
+  return (x->x0 > y->x0) - (x->x0 < y->x0);
+}
+
+/* Reading order by recursive XY cuts: where a horizontal gap crosses all the regions, the part
+ * above comes first; else where a vertical gap does, the part on the left; else top to bottom.
+ * A heading over two columns is cut off first, then the columns are read one after the other. */
+static void
+order_regions (Region **r, guint n, GPtrArray *out)
+{
+  if (n == 0)
+    return;
+  if (n == 1)
+    {
+      g_ptr_array_add (out, r[0]);
+      return;
+    }
+  qsort (r, n, sizeof (Region *), compare_region_y);
+  double reach = r[0]->y1;
+  for (guint k = 1; k < n; k++)
+    {
+      if (r[k]->y0 > reach)
+        {
+          order_regions (r, k, out);
+          order_regions (r + k, n - k, out);
+          return;
+        }
+      reach = MAX (reach, r[k]->y1);
+    }
+  qsort (r, n, sizeof (Region *), compare_region_x);
+  int reach_x = r[0]->x1;
+  for (guint k = 1; k < n; k++)
+    {
+      if (r[k]->x0 > reach_x)
+        {
+          order_regions (r, k, out);
+          order_regions (r + k, n - k, out);
+          return;
+        }
+      reach_x = MAX (reach_x, r[k]->x1);
+    }
+  qsort (r, n, sizeof (Region *), compare_region_y);
+  for (guint k = 0; k < n; k++)
+    g_ptr_array_add (out, r[k]);
+}
+
+/* Lines join the region whose last line is close above them and of much the same extent
+ * (overlapping at least half of either), so that columns and a heading over them part. A region
+ * is marginalia when it lies mostly beside the body of the text: the regions of three lines or
+ * more, or at least half as wide as the widest. Reading order: the body, then marginalia. */
 static GPtrArray *
 group_regions (GPtrArray *lines, double ls)
 {
   g_ptr_array_sort (lines, compare_line_y);
-  GPtrArray *regions = g_ptr_array_new_with_free_func (region_free);
+  g_autoptr (GPtrArray) found = g_ptr_array_new_with_free_func (region_free);
   for (guint i = 0; i < lines->len; i++)
     {
       Line *l = lines->pdata[i];
       double ly = chain_y_at (l->chain, (l->x0 + l->x1) / 2.0);
       Region *best = NULL;
       double best_score = 0;
-      for (guint k = 0; k < regions->len; k++)
+      for (guint k = 0; k < found->len; k++)
         {
-          Region *r = regions->pdata[k];
-          int ov = MIN (r->x1, l->x1) - MAX (r->x0, l->x0);
-          int narrow = MIN (r->x1 - r->x0, l->x1 - l->x0);
-          if (narrow <= 0 || ov < 0.5 * narrow)
+          Region *r = found->pdata[k];
+          const Line *last = r->lines->pdata[r->lines->len - 1];
+          int ov = MIN (last->x1, l->x1) - MAX (last->x0, l->x0);
+          int wide = MAX (last->x1 - last->x0, l->x1 - l->x0);
+          int narrow = MIN (last->x1 - last->x0, l->x1 - l->x0);
+          if (narrow <= 0 || ov < 0.5 * narrow || ov < 0.5 * wide)
             continue;
           double gap = ly - r->y1;
           if (gap > 2.2 * ls || gap < -0.5 * ls)
             continue;
-          double score = ov / (double) narrow - gap / (10 * ls);
+          double score = ov / (double) wide - gap / (10 * ls);
           if (best == NULL || score > best_score)
             {
               best = r;
@@ -1952,25 +2142,46 @@ group_regions (GPtrArray *lines, double ls)
           best->x0 = l->x0;
           best->x1 = l->x1;
           best->y0 = ly;
-          g_ptr_array_add (regions, best);
+          g_ptr_array_add (found, best);
         }
       g_ptr_array_add (best->lines, l);
       best->x0 = MIN (best->x0, l->x0);
       best->x1 = MAX (best->x1, l->x1);
       best->y1 = ly;
     }
+
   int widest = 0;
-  for (guint k = 0; k < regions->len; k++)
+  for (guint k = 0; k < found->len; k++)
     {
-      Region *r = regions->pdata[k];
+      Region *r = found->pdata[k];
       widest = MAX (widest, r->x1 - r->x0);
     }
-  for (guint k = 0; k < regions->len; k++)
+  g_autoptr (GPtrArray) body = g_ptr_array_new ();
+  for (guint k = 0; k < found->len; k++)
     {
-      Region *r = regions->pdata[k];
-      r->main = (r->x1 - r->x0) >= 0.5 * widest || r->lines->len >= 3;
+      Region *r = found->pdata[k];
+      if (r->x1 - r->x0 >= 0.5 * widest || r->lines->len >= 3)
+        g_ptr_array_add (body, r);
     }
-  g_ptr_array_sort (regions, compare_region_order);
+  g_autoptr (GPtrArray) main_regions = g_ptr_array_new ();
+  g_autoptr (GPtrArray) margin_regions = g_ptr_array_new ();
+  for (guint k = 0; k < found->len; k++)
+    {
+      Region *r = found->pdata[k];
+      int best_ov = 0;
+      for (guint b = 0; b < body->len; b++)
+        {
+          const Region *o = body->pdata[b];
+          best_ov = MAX (best_ov, MIN (o->x1, r->x1) - MAX (o->x0, r->x0));
+        }
+      r->main = best_ov >= 0.5 * (r->x1 - r->x0);
+      g_ptr_array_add (r->main ? main_regions : margin_regions, r);
+    }
+  GPtrArray *regions = g_ptr_array_new_with_free_func (region_free);
+  order_regions ((Region **) main_regions->pdata, main_regions->len, regions);
+  order_regions ((Region **) margin_regions->pdata, margin_regions->len, regions);
+  /* ownership moves to `regions` */
+  g_ptr_array_set_free_func (found, NULL);
   return regions;
 }
 
@@ -2192,7 +2403,8 @@ lectern_segment_page (const LecternImage *page, const LecternSegmentOptions *opt
   /* 7. ridges */
   g_autoptr (GPtrArray) ridges = find_line_chains (ink, labels, comps, th, ls);
   merge_chains (ridges, ls);
-  g_autoptr (GPtrArray) chains = cut_chains_to_ink (ridges, comps, ls, MAX_GAP * ls, ink->w);
+  g_autoptr (GPtrArray) chains = cut_chains_to_ink (ridges, comps, ls, MAX_GAP * ls,
+                                                    MIN_GUTTER * ls, ink->w);
   g_clear_pointer (&ridges, g_ptr_array_unref);
   g_autoptr (GPtrArray) lines = g_ptr_array_new_with_free_func (line_free);
   for (guint i = 0; i < chains->len; i++)

@@ -1,7 +1,8 @@
 /* test-segment.c — page segmentation and its evaluation.
  *
  * Synthetic pages drawn with Cairo and Pango (text on ruled paper, a margin rule, specks and a
- * stain, straight and skewed) must give exactly their lines at their places; polygon IoU and
+ * stain, straight and skewed; two columns under a heading) must give exactly their lines at
+ * their places and in reading order; polygon IoU and
  * line matching are checked on shapes whose answers are known; and on the real pages in
  * ../shared the F1 of line detection must not fall below what the segmenter reached when this
  * test was written (the target, 0.95, is reported by `lectern-cli segeval --segment`). */
@@ -216,6 +217,89 @@ test_synthetic_skewed (void)
 {
   check_synthetic (2.0);
   check_synthetic (-3.0);
+}
+
+/* Two columns with a narrow gutter (about one line spacing) under a heading over both: each
+ * column's lines are found apart, and read heading first, then the left column top to bottom,
+ * then the right one. */
+static void
+test_two_columns (void)
+{
+  const int W = 1600, H = 1400, n = 8;
+  const double spacing = 110, gutter_x0 = 0.47 * W, gutter_x1 = 0.53 * W;
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, W, H);
+  cairo_t *cr = cairo_create (surface);
+  cairo_set_source_rgb (cr, 1, 1, 1);
+  cairo_paint (cr);
+  cairo_set_source_rgb (cr, 0, 0, 0);
+  PangoLayout *layout = pango_cairo_create_layout (cr);
+  PangoFontDescription *font = pango_font_description_from_string ("DejaVu Serif");
+  pango_font_description_set_absolute_size (font, 0.42 * spacing * PANGO_SCALE);
+  pango_layout_set_font_description (layout, font);
+  double baseline = pango_layout_get_baseline (layout) / (double) PANGO_SCALE;
+  pango_layout_set_text (layout, "A Heading Across Both Columns of This Page", -1);
+  PangoRectangle ink;
+  pango_layout_get_pixel_extents (layout, &ink, NULL);
+  cairo_move_to (cr, (W - ink.width) / 2.0 - ink.x, spacing - baseline);
+  pango_cairo_show_layout (cr, layout);
+  for (int side = 0; side < 2; side++)
+    for (int i = 0; i < n; i++)
+      {
+        /* fill the column: words until the next would not fit */
+        double x0 = side == 0 ? 0.08 * W : gutter_x1, x1 = side == 0 ? gutter_x0 : 0.92 * W;
+        g_autoptr (GString) text = g_string_new (NULL);
+        for (guint w = 0;; w++)
+          {
+            const char *word = sample_text[(i + 3 * side + w) % G_N_ELEMENTS (sample_text)];
+            g_autofree char *first = g_strndup (word, strcspn (word, " "));
+            g_autofree char *trial = g_strdup_printf ("%s%s%s", text->str, w ? " " : "", first);
+            pango_layout_set_text (layout, trial, -1);
+            pango_layout_get_pixel_extents (layout, &ink, NULL);
+            if (ink.x + ink.width > x1 - x0)
+              break;
+            g_string_assign (text, trial);
+          }
+        pango_layout_set_text (layout, text->str, -1);
+        cairo_move_to (cr, x0, (i + 3) * spacing - baseline);
+        pango_cairo_show_layout (cr, layout);
+      }
+  pango_font_description_free (font);
+  g_object_unref (layout);
+  cairo_destroy (cr);
+  cairo_surface_flush (surface);
+  g_autoptr (LecternImage) page = lectern_image_new (W, H);
+  const guint8 *data = cairo_image_surface_get_data (surface);
+  int stride = cairo_image_surface_get_stride (surface);
+  for (int y = 0; y < H; y++)
+    for (int x = 0; x < W; x++)
+      page->pixels[(gsize) y * W + x] = data[(gsize) y * stride + 4 * x + 1];
+  cairo_surface_destroy (surface);
+
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LecternDocument) doc = lectern_segment_page (page, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_autoptr (GPtrArray) lines = lectern_document_lines (doc);
+  g_assert_cmpuint (lines->len, ==, 1 + 2 * n);
+  for (guint i = 0; i < lines->len; i++)
+    {
+      int x0, y0, x1, y1;
+      g_assert_true (lectern_line_bbox (lines->pdata[i], &x0, &y0, &x1, &y1));
+      double mid_y = (y0 + y1) / 2.0;
+      if (i == 0)
+        {
+          /* the heading, over the gutter */
+          g_assert_cmpint (x0, <, gutter_x0);
+          g_assert_cmpint (x1, >, gutter_x1);
+          g_assert_cmpfloat (fabs (mid_y - 0.85 * spacing), <, 0.4 * spacing);
+          continue;
+        }
+      int side = (i - 1) / n, row = (i - 1) % n;
+      if (side == 0)
+        g_assert_cmpint (x1, <, gutter_x0 + 0.1 * spacing);
+      else
+        g_assert_cmpint (x0, >, gutter_x1 - 0.1 * spacing);
+      g_assert_cmpfloat (fabs (mid_y - (row + 3 - 0.15) * spacing), <, 0.4 * spacing);
+    }
 }
 
 static void
@@ -439,6 +523,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/Lectern/Segment/synthetic-straight", test_synthetic_straight);
   g_test_add_func ("/Lectern/Segment/synthetic-skewed", test_synthetic_skewed);
+  g_test_add_func ("/Lectern/Segment/two-columns", test_two_columns);
   g_test_add_func ("/Lectern/Segment/blank-and-bad-pages", test_blank_and_bad_pages);
   g_test_add_func ("/Lectern/Segment/progress", test_progress);
   g_test_add_func ("/Lectern/Segeval/iou", test_iou);
