@@ -28,7 +28,9 @@ fast_exp (float x)
   p = p * r + 5.0000001201e-1f;
   p = p * r * r + r + 1.0f;
   union { gint32 i; float f; } scale;
-  scale.i = (big.i - 0x4B400000 + 127) << 23;
+  /* Unsigned, because for a NaN input big.i is any bits and a signed left shift of a negative
+   * value is undefined; the result is NaN through p either way. */
+  scale.i = (gint32) (((guint32) big.i - 0x4B400000u + 127u) << 23);
   return p * scale.f;
 }
 
@@ -221,8 +223,6 @@ lectern_dot (gsize n, const float *restrict x, const float *restrict y)
   return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
 }
 
-/* Eight floats; unaligned and aliasing loads are allowed. The baseline clone lowers it to SSE. */
-typedef float v8sf __attribute__ ((vector_size (32), aligned (4), may_alias));
 
 LECTERN_CLONES void
 lectern_gemm_acc_small (gsize n, gsize k, gsize m, const float *restrict a, gsize lda,

@@ -24,6 +24,10 @@ void lectern_vexp      (float *y, const float *x, gsize n);
 void lectern_vsigmoid  (float *y, const float *x, gsize n);
 void lectern_vtanh     (float *y, const float *x, gsize n);
 
+/* Eight floats (GCC/Clang vector extension); unaligned and aliasing loads are allowed. The
+ * baseline clone lowers it to SSE. */
+typedef float v8sf __attribute__ ((vector_size (32), aligned (4), may_alias));
+
 /* Cell states are clamped to ±LECTERN_CELL_LIMIT. Along a 2D scan a cell state is fed by both
  * predecessors; where f1 + f2 > 1 it grows geometrically along every path and would overflow
  * float on long lines (and its gradient with it). Below the limit the equations are exact;

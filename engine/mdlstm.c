@@ -171,59 +171,59 @@ forward_direction_diag (gpointer data, int d)
                             (gsize) (K + 2) * Hp);
   float *xs = buf, *zeros = xs + (gsize) K * Hp;
   int *cells = (int *) (zeros + Hp);
-  memset (zeros, 0, Hp * sizeof (float));
+  memset (buf, 0, (gsize) (K + 2) * Hp * sizeof (float));
 
   for (int s = 0; s < S; s++)
     {
       const int r0 = MAX (0, s - (W - 1)), r1 = MIN (H - 1, s);
       const int n = r1 - r0 + 1, off = r0 + 1;
+      /* Whole aligned blocks of 8 around the diagonal: the few rows beyond it compute finite
+       * garbage that no valid cell reads (the rows next to it are zeroed below). */
+      const int lo = off & ~7, hi = (off + n + 7) & ~7;
       float *A = ds.act + (gsize) s * D5 * Hp;
       for (int i = 0; i < n; i++)
         {
           cells[i] = grid_cell (d, H, W, r0 + i, s - r0 - i);
           for (int k = 0; k < K; k++)
-            xs[k * Hp + i] = job->x[(gsize) cells[i] * K + k];
+            xs[k * Hp + off + i] = job->x[(gsize) cells[i] * K + k];
         }
       /* a = Wx·x + b + U1·h1 + U2·h2, as vectors over the diagonal */
       const float *hprev = s > 0 ? ds.h + (gsize) (s - 1) * D * Hp : NULL;
       for (int gj = 0; gj < D5; gj++)
         {
-          float *restrict row = A + (gsize) gj * Hp + off;
-          const float bias = b[gj];
-          for (int i = 0; i < n; i++)
-            row[i] = bias;
-          for (int k = 0; k < K; k++)
+          float *row = A + (gsize) gj * Hp;
+          for (int i = lo; i < hi; i += 8)
             {
-              const float w = wx[(gsize) k * D20 + gj];
-              const float *restrict xk = xs + (gsize) k * Hp;
-              for (int i = 0; i < n; i++)
-                row[i] += w * xk[i];
+              v8sf acc = { 0 };
+              acc += b[gj];
+              for (int k = 0; k < K; k++)
+                acc += wx[(gsize) k * D20 + gj] * *(const v8sf *) (xs + (gsize) k * Hp + i);
+              if (hprev != NULL)
+                for (int k = 0; k < D; k++)
+                  {
+                    const float *hk = hprev + (gsize) k * Hp + i;
+                    acc += u[(gsize) k * D5 + gj] * *(const v8sf *) (hk - 1)
+                           + u[(gsize) (D + k) * D5 + gj] * *(const v8sf *) hk;
+                  }
+              *(v8sf *) (row + i) = acc;
             }
-          if (hprev != NULL)
-            for (int k = 0; k < D; k++)
-              {
-                const float u1 = u[(gsize) k * D5 + gj], u2 = u[(gsize) (D + k) * D5 + gj];
-                const float *restrict hk = hprev + (gsize) k * Hp + off;
-                for (int i = 0; i < n; i++)
-                  row[i] += u1 * hk[i - 1] + u2 * hk[i];
-              }
         }
       const float *cprev = s > 0 ? ds.c + (gsize) (s - 1) * D * Hp : NULL;
       for (int j = 0; j < D; j++)
         {
           const float pj[4] = { pp[j], pp[D + j], pp[2 * D + j], pp[3 * D + j] };
           const float *cp = cprev ? cprev + (gsize) j * Hp : zeros;
-          const gsize o = ((gsize) s * D + j) * Hp + off;
-          lectern_lstm_cells_forward_scalar (n, A + (gsize) j * Hp + off,
-                                             A + (gsize) (D + j) * Hp + off,
-                                             A + (gsize) (2 * D + j) * Hp + off,
-                                             A + (gsize) (3 * D + j) * Hp + off,
-                                             A + (gsize) (4 * D + j) * Hp + off,
-                                             cp + off - 1, cp + off, pj,
-                                             ds.c + o, ds.tc + o, ds.h + o);
+          const gsize o = ((gsize) s * D + j) * Hp;
+          lectern_lstm_cells_forward_scalar (hi - lo, A + (gsize) j * Hp + lo,
+                                             A + (gsize) (D + j) * Hp + lo,
+                                             A + (gsize) (2 * D + j) * Hp + lo,
+                                             A + (gsize) (3 * D + j) * Hp + lo,
+                                             A + (gsize) (4 * D + j) * Hp + lo,
+                                             cp + lo - 1, cp + lo, pj,
+                                             ds.c + o + lo, ds.tc + o + lo, ds.h + o + lo);
           /* rows just outside the diagonal read as zero by the next one */
-          ds.c[o - 1] = ds.h[o - 1] = 0.0f;
-          ds.c[o + n] = ds.h[o + n] = 0.0f;
+          ds.c[o + off - 1] = ds.h[o + off - 1] = 0.0f;
+          ds.c[o + off + n] = ds.h[o + off + n] = 0.0f;
         }
       for (int i = 0; i < n; i++)
         for (int j = 0; j < D; j++)

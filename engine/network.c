@@ -469,7 +469,9 @@ lectern_network_forward (const LecternNetwork *net, LecternWorkspace *ws, const 
   if (need > ws->arena_size)
     {
       g_free (ws->arena);
-      ws->arena = g_new (float, need);
+      /* zeroed once: the diagonal path computes over a few rows beyond each diagonal, whose
+       * values must be finite from the start */
+      ws->arena = g_new0 (float, need);
       ws->arena_size = need;
     }
   workspace_layout (ws, a, width, ws->arena);
