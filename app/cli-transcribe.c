@@ -66,9 +66,10 @@ lectern_cli_load_recognizer (const LecternCliRecognizerOptions *o, GError **erro
       g_autoptr (LecternLexicon) lexicon = lectern_lexicon_new ();
       if (!lectern_lexicon_add_file (lexicon, o->lexicon_path, error))
         return NULL;
+      lectern_recognizer_set_lexicon (recognizer, g_steal_pointer (&lexicon));
+      /* without an LM, the beam options still apply to the lexicon's search */
       if (!lectern_recognizer_has_lm (recognizer))
         lectern_recognizer_set_lm (recognizer, NULL, &beam);
-      lectern_recognizer_set_lexicon (recognizer, g_steal_pointer (&lexicon));
     }
   return g_steal_pointer (&recognizer);
 }
