@@ -12,28 +12,30 @@ lectern_text_normalize (const char *text, gssize len)
   if (text == NULL)
     return g_strdup ("");
   g_autofree char *valid = g_utf8_make_valid (text, len);
-  g_autofree char *nfc = g_utf8_normalize (valid, -1, G_NORMALIZE_NFC);
-  if (nfc == NULL)
-    return g_strdup ("");
 
-  GString *out = g_string_sized_new (strlen (nfc));
+  /* Whitespace folded and control characters dropped before NFC, not after: a dropped
+   * character between a letter and its combining mark ("e", U+0002, U+0301) would otherwise
+   * leave the two uncomposed, and the result would not be NFC. */
+  GString *folded = g_string_sized_new (strlen (valid));
   gboolean pending_space = FALSE;
-  for (const char *p = nfc; *p != '\0'; p = g_utf8_next_char (p))
+  for (const char *p = valid; *p != '\0'; p = g_utf8_next_char (p))
     {
       gunichar c = g_utf8_get_char (p);
       if (g_unichar_isspace (c))
         {
-          pending_space = out->len > 0;
+          pending_space = folded->len > 0;
           continue;
         }
       if (g_unichar_iscntrl (c) || c == BYTE_ORDER_MARK)
         continue;
       if (pending_space)
-        g_string_append_c (out, ' ');
+        g_string_append_c (folded, ' ');
       pending_space = FALSE;
-      g_string_append_unichar (out, c);
+      g_string_append_unichar (folded, c);
     }
-  return g_string_free (out, FALSE);
+  g_autofree char *plain = g_string_free (folded, FALSE);
+  char *nfc = g_utf8_normalize (plain, -1, G_NORMALIZE_NFC);
+  return nfc != NULL ? nfc : g_strdup ("");
 }
 
 gsize
