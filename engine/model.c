@@ -5,6 +5,7 @@
 #include "rng.h"
 
 #include <gio/gio.h>
+#include <math.h>
 #include <string.h>
 
 static const char MAGIC[8] = { 'L', 'E', 'C', 'T', 'E', 'R', 'N', 0x1a };
@@ -355,6 +356,17 @@ lectern_model_load_bytes (GBytes *bytes, const char *name, GError **error)
       guint32 u;
       memcpy (&u, data + weights_at + 4 * i, 4);
       union { guint32 u; float f; } v = { .u = GUINT32_FROM_LE (u) };
+      /* NaN or infinite weights (a diverged training) could only ever give NaN scores */
+      if (!isfinite (v.f))
+        {
+          g_set_error (error, LECTERN_ERROR, LECTERN_ERROR_FORMAT,
+                       "Model file %s is damaged: weight %zu of %" G_GUINT64_FORMAT
+                       " is not a finite number", name, i, n_params);
+          g_key_file_unref (card);
+          lectern_network_free (m->net);
+          g_free (m);
+          return NULL;
+        }
       m->net->params[i] = v.f;
     }
   m->charset = g_steal_pointer (&cs);

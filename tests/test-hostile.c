@@ -5,9 +5,11 @@
  * Each test here is the regression test of a bug that tests/fuzz found or of a hole in what the
  * other test programs covered; the inputs that crashed a fuzz target are also replayed as files
  * by the fuzz suite (tests/fuzz/regressions/). */
+#include <math.h>
 #include <string.h>
 
 #include "error.h"
+#include "model.h"
 #include "text.h"
 
 /* ---- text ---- */
@@ -48,10 +50,74 @@ test_normalize_is_nfc (void)
   g_assert_cmpstr (line, ==, line_again);
 }
 
+/* ---- models ---- */
+
+static LecternModel *
+tiny_model (void)
+{
+  g_autoptr(LecternCharset) cs = lectern_charset_new ();
+  for (const char *p = "abc"; *p; p++)
+    lectern_charset_add (cs, (gunichar) *p);
+  LecternArch arch;
+  g_autoptr(GError) error = NULL;
+  g_assert_true (lectern_arch_parse (&arch, "h8 t2x2 l1 s2x2x2 l2", &error));
+  arch.n_classes = (int) lectern_charset_size (cs);
+  return lectern_model_new_random (&arch, cs, 3);
+}
+
+/* The serialised model with one weight (counted from the end of the weights) replaced and the
+ * checksum made right again, so that only the value itself can be objected to. */
+static GBytes *
+model_with_weight (const LecternModel *model, gsize from_end, float value)
+{
+  g_autoptr(GBytes) bytes = lectern_model_serialize (model);
+  gsize size = g_bytes_get_size (bytes);
+  guint8 *data = g_memdup2 (g_bytes_get_data (bytes, NULL), size);
+  const gsize checksum = 32;
+  guint32 bits;
+  memcpy (&bits, &value, 4);
+  bits = GUINT32_TO_LE (bits);
+  memcpy (data + size - checksum - 4 * (from_end + 1), &bits, 4);
+  gsize digest_len = checksum;
+  GChecksum *sum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_checksum_update (sum, data, size - checksum);
+  g_checksum_get_digest (sum, data + size - checksum, &digest_len);
+  g_checksum_free (sum);
+  return g_bytes_new_take (data, size);
+}
+
+static void
+test_model_non_finite_weights (void)
+{
+  /* A NaN or infinite weight (a diverged training, a damaged file with a recomputed checksum)
+   * is refused at load, naming the file. (fuzz-model: NaN reached the kernels' exp.) */
+  g_autoptr(LecternModel) model = tiny_model ();
+  const float values[] = { NAN, INFINITY, -INFINITY, -NAN };
+  const gsize where[] = { 0, 3, model->net->n_params - 1 };
+  for (gsize v = 0; v < G_N_ELEMENTS (values); v++)
+    for (gsize w = 0; w < G_N_ELEMENTS (where); w++)
+      {
+        g_autoptr(GBytes) bad = model_with_weight (model, where[w], values[v]);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(LecternModel) loaded = lectern_model_load_bytes (bad, "diverged.lectern", &error);
+        g_assert_null (loaded);
+        g_assert_error (error, LECTERN_ERROR, LECTERN_ERROR_FORMAT);
+        g_assert_nonnull (strstr (error->message, "diverged.lectern"));
+        g_assert_nonnull (strstr (error->message, "not a finite number"));
+      }
+  /* the largest finite values are weights like any other */
+  g_autoptr(GBytes) big = model_with_weight (model, 1, -3.0e38f);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LecternModel) loaded = lectern_model_load_bytes (big, "big.lectern", &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (loaded);
+}
+
 int
 main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/Lectern/Hostile/normalize-is-nfc", test_normalize_is_nfc);
+  g_test_add_func ("/Lectern/Hostile/model-non-finite-weights", test_model_non_finite_weights);
   return g_test_run ();
 }
