@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "kernels.h"
 #include "model.h"
 #include "text.h"
 
@@ -113,11 +114,46 @@ test_model_non_finite_weights (void)
   g_assert_nonnull (loaded);
 }
 
+/* ---- kernels ---- */
+
+static void
+test_kernels_non_finite (void)
+{
+  /* Huge finite weights can still overflow to ±inf and NaN inside the network. The kernels'
+   * exp must take them without undefined behaviour (a left shift of a negative value, which
+   * clang's UBSan caught in fuzz-model; GCC defines such shifts) and give NaN for NaN and the
+   * limits for ±inf. */
+  const float x[] = { NAN, -NAN, INFINITY, -INFINITY, 3.0e38f, -3.0e38f, 0.0f, 88.5f, -87.5f };
+  const gsize n = G_N_ELEMENTS (x);
+  float e[G_N_ELEMENTS (x)], s[G_N_ELEMENTS (x)], t[G_N_ELEMENTS (x)];
+  lectern_vexp (e, x, n);
+  lectern_vsigmoid (s, x, n);
+  lectern_vtanh (t, x, n);
+  for (gsize i = 0; i < 2; i++)
+    {
+      g_assert_true (isnan (e[i]));
+      g_assert_true (isnan (s[i]));
+      g_assert_true (isnan (t[i]));
+    }
+  for (gsize i = 2; i < n; i++)
+    {
+      g_assert_true (isfinite (e[i]) && e[i] >= 0);
+      g_assert_true (s[i] >= 0 && s[i] <= 1);
+      g_assert_true (t[i] >= -1 && t[i] <= 1);
+    }
+  g_assert_cmpfloat (s[2], ==, 1.0f);
+  g_assert_cmpfloat (s[3], <, 1e-30f);
+  g_assert_cmpfloat (t[2], ==, 1.0f);
+  g_assert_cmpfloat (t[3], ==, -1.0f);
+  g_assert_cmpfloat_with_epsilon (e[6], 1.0f, 1e-6f);
+}
+
 int
 main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/Lectern/Hostile/normalize-is-nfc", test_normalize_is_nfc);
   g_test_add_func ("/Lectern/Hostile/model-non-finite-weights", test_model_non_finite_weights);
+  g_test_add_func ("/Lectern/Hostile/kernels-non-finite", test_kernels_non_finite);
   return g_test_run ();
 }
