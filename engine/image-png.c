@@ -187,10 +187,10 @@ lectern_image_encode_png (const LecternImage *image, const char *name, GError **
   if (info == NULL)
     {
       png_destroy_write_struct (png != NULL ? &png : NULL, NULL);
-      g_byte_array_unref (state->output);
-      g_free (state);
       g_set_error (error, LECTERN_ERROR, LECTERN_ERROR_FAILED,
                    "Cannot write image “%s”: out of memory", state->name);
+      g_byte_array_unref (state->output);
+      g_free (state);
       return NULL;
     }
   if (setjmp (state->jump))
