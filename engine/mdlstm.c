@@ -105,6 +105,13 @@ choose_path (int H, int W, int D)
   return H >= 4 * D ? LECTERN_MDLSTM_DIAGONALS : LECTERN_MDLSTM_CELLS;
 }
 
+/* Grid-cell step between scan rows rs and rs + 1 on one anti-diagonal (qs falls by one). */
+static inline int
+diag_step (int d, int W)
+{
+  return ((d & 2) ? -W : W) + ((d & 1) ? 1 : -1);
+}
+
 /* Diagonal vectors hold rows −1 … H of the scan (rows −1 and H stay zero), padded to 8. */
 static inline int
 diag_stride (int H)
@@ -181,12 +188,17 @@ forward_direction_diag (gpointer data, int d)
        * garbage that no valid cell reads (the rows next to it are zeroed below). */
       const int lo = off & ~7, hi = (off + n + 7) & ~7;
       float *A = ds.act + (gsize) s * D5 * Hp;
-      for (int i = 0; i < n; i++)
+      /* along a diagonal the grid cell moves by a constant step */
+      const int cell0 = grid_cell (d, H, W, r0, s - r0), step = diag_step (d, W);
+      for (int k = 0; k < K; k++)
         {
-          cells[i] = grid_cell (d, H, W, r0 + i, s - r0 - i);
-          for (int k = 0; k < K; k++)
-            xs[k * Hp + off + i] = job->x[(gsize) cells[i] * K + k];
+          const float *xk = job->x + (gsize) cell0 * K + k;
+          float *dst = xs + (gsize) k * Hp + off;
+          for (int i = 0; i < n; i++)
+            dst[i] = xk[(gssize) i * step * K];
         }
+      for (int i = 0; i < n; i++)
+        cells[i] = cell0 + i * step;
       /* a = Wx·x + b + U1·h1 + U2·h2, as vectors over the diagonal */
       const float *hprev = s > 0 ? ds.h + (gsize) (s - 1) * D * Hp : NULL;
       for (int gj = 0; gj < D5; gj++)
@@ -225,9 +237,13 @@ forward_direction_diag (gpointer data, int d)
           ds.c[o + off - 1] = ds.h[o + off - 1] = 0.0f;
           ds.c[o + off + n] = ds.h[o + off + n] = 0.0f;
         }
-      for (int i = 0; i < n; i++)
-        for (int j = 0; j < D; j++)
-          job->st->h[(gsize) cells[i] * D4 + d * D + j] = ds.h[((gsize) s * D + j) * Hp + off + i];
+      for (int j = 0; j < D; j++)
+        {
+          float *dst = job->st->h + (gsize) cell0 * D4 + d * D + j;
+          const float *src = ds.h + ((gsize) s * D + j) * Hp + off;
+          for (int i = 0; i < n; i++)
+            dst[(gssize) i * step * D4] = src[i];
+        }
     }
 }
 
@@ -267,13 +283,22 @@ backward_direction_diag (gpointer data, int d)
       memset (da_cur, 0, (gsize) D5 * Hp * sizeof (float));
       memset (dc1_cur, 0, (gsize) D * Hp * sizeof (float));
       memset (dc2_cur, 0, (gsize) D * Hp * sizeof (float));
+      const int cell0 = grid_cell (d, H, W, r0, s - r0), step = diag_step (d, W);
       for (int i = 0; i < n; i++)
+        cells[i] = cell0 + i * step;
+      for (int k = 0; k < K; k++)
         {
-          cells[i] = grid_cell (d, H, W, r0 + i, s - r0 - i);
-          for (int k = 0; k < K; k++)
-            xs[k * Hp + off + i] = job->x[(gsize) cells[i] * K + k];
-          for (int j = 0; j < D; j++)
-            dh[j * Hp + off + i] = job->dh[(gsize) cells[i] * D4 + d * D + j];
+          const float *xk = job->x + (gsize) cell0 * K + k;
+          float *dst = xs + (gsize) k * Hp + off;
+          for (int i = 0; i < n; i++)
+            dst[i] = xk[(gssize) i * step * K];
+        }
+      for (int j = 0; j < D; j++)
+        {
+          const float *src = job->dh + (gsize) cell0 * D4 + d * D + j;
+          float *dst = dh + (gsize) j * Hp + off;
+          for (int i = 0; i < n; i++)
+            dst[i] = src[(gssize) i * step * D4];
         }
       /* dh += U1ᵀ-pull from the successor below (next diagonal, row + 1) and U2 from the one
        * to the right (next diagonal, same row); dc likewise */
@@ -535,8 +560,11 @@ backward_direction (gpointer data, int d)
   float *gp = job->grad->p + (gsize) d * 4 * D;
   const LecternMdlstmState *st = job->cst;
 
-  /* scratch: act 5×m | c, tc, c1, c2 | peepholes 4×m | dh, dcin | da 5×m | dc1, dc2 | dp 4×m */
-  float *buf = scratch_get (&job->scratch->dir_buf[d], &job->scratch->dir_size[d], 26 * m);
+  /* scratch: act 5×m | c, tc, c1, c2 | peepholes 4×m | dh, dcin | da 5×m | dc1, dc2 | dp 4×m |
+   * successors' da (2 × nmax × 5D) | U1ᵀ, U2ᵀ (2 × 5D × D) */
+  const gsize D5n = (gsize) nmax * D5;
+  float *buf = scratch_get (&job->scratch->dir_buf[d], &job->scratch->dir_size[d],
+                            26 * m + 2 * D5n + 2 * (gsize) D5 * D);
   float *act = buf;
   float *cc = act + 5 * m, *tc = cc + m, *c1 = tc + m, *c2 = c1 + m;
   float *pt = c2 + m;
@@ -544,11 +572,20 @@ backward_direction (gpointer data, int d)
   float *da = dcin + m;
   float *dc1 = da + 5 * m, *dc2 = dc1 + m;
   float *dpt = dc2 + m;
+  float *da_below = dpt + 4 * m, *da_right = da_below + D5n;
+  float *u1t = da_right + D5n, *u2t = u1t + (gsize) D5 * D;
 
   for (int g = 0; g < 4; g++)
     for (int k = 0; k < nmax; k++)
       copy_floats (pt + g * m + (gsize) k * D, pp + g * D, D);
   memset (dpt, 0, 4 * m * sizeof (float));
+  /* U1ᵀ, U2ᵀ (5D × D), so that the pull dh += U1·da is one small product per diagonal */
+  for (int j = 0; j < D; j++)
+    for (int g = 0; g < D5; g++)
+      {
+        u1t[(gsize) g * D + j] = u1[(gsize) j * D5 + g];
+        u2t[(gsize) g * D + j] = u2[(gsize) j * D5 + g];
+      }
 
   for (int s = H + W - 2; s >= 0; s--)
     {
@@ -564,30 +601,28 @@ backward_direction (gpointer data, int d)
           float *dhk = dh + (gsize) k * D, *dck = dcin + (gsize) k * D;
           copy_floats (dhk, job->dh + o, D);
           zero_floats (dck, D);
-          /* pull from the successor below (it used this cell as h1, c1) */
+          /* gather from the successor below (it used this cell as h1, c1) … */
           if (rs + 1 < H)
             {
               const int succ = grid_cell (d, H, W, rs + 1, qs);
-              const float *das = job->da + (gsize) succ * D20 + d * D5;
+              copy_floats (da_below + (gsize) k * D5, job->da + (gsize) succ * D20 + d * D5, D5);
               const float *dcs = job->dc1 + (gsize) succ * D4 + d * D;
               for (int j = 0; j < D; j++)
-                {
-                  dhk[j] += lectern_dot (D5, u1 + (gsize) j * D5, das);
-                  dck[j] += dcs[j];
-                }
+                dck[j] += dcs[j];
             }
+          else
+            zero_floats (da_below + (gsize) k * D5, D5);
           /* … and from the successor to the right (h2, c2) */
           if (qs + 1 < W)
             {
               const int succ = grid_cell (d, H, W, rs, qs + 1);
-              const float *das = job->da + (gsize) succ * D20 + d * D5;
+              copy_floats (da_right + (gsize) k * D5, job->da + (gsize) succ * D20 + d * D5, D5);
               const float *dcs = job->dc2 + (gsize) succ * D4 + d * D;
               for (int j = 0; j < D; j++)
-                {
-                  dhk[j] += lectern_dot (D5, u2 + (gsize) j * D5, das);
-                  dck[j] += dcs[j];
-                }
+                dck[j] += dcs[j];
             }
+          else
+            zero_floats (da_right + (gsize) k * D5, D5);
           const float *a = job->a + (gsize) cell * D20 + d * D5;
           for (int g = 0; g < N_GATES; g++)
             copy_floats (act + g * m + (gsize) k * D, a + g * D, D);
@@ -604,6 +639,10 @@ backward_direction (gpointer data, int d)
           else
             zero_floats (c2 + (gsize) k * D, D);
         }
+
+      /* dh += U1·da(below) + U2·da(right) for the whole diagonal */
+      lectern_gemm_acc_small (n, D5, D, da_below, D5, u1t, dh, D);
+      lectern_gemm_acc_small (n, D5, D, da_right, D5, u2t, dh, D);
 
       lectern_lstm_cells_backward (nm, act, act + m, act + 2 * m, act + 3 * m, act + 4 * m,
                                    cc, tc, c1, c2, pt, pt + m, pt + 2 * m, pt + 3 * m, dh, dcin,
