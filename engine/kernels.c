@@ -5,14 +5,41 @@
 #include "kernels.h"
 
 #include <string.h>
+#if defined(__SSE__)
+# include <xmmintrin.h>
+#endif
+
+guint
+lectern_fp_flush_subnormals (void)
+{
+#if defined(__SSE__)
+  guint old = _mm_getcsr ();
+  _mm_setcsr (old | 0x8040);  /* FTZ (bit 15) and DAZ (bit 6) */
+  return old;
+#else
+  return 0;
+#endif
+}
+
+void
+lectern_fp_restore (guint state)
+{
+#if defined(__SSE__)
+  _mm_setcsr (state);
+#else
+  (void) state;
+#endif
+}
 
 
 /* exp(x) = 2^n · e^r with n = round(x / ln 2), |r| ≤ ln2 / 2, e^r by a degree-6 polynomial. */
 static inline float
 fast_exp (float x)
 {
-  x = x < -87.0f ? -87.0f : x;
-  x = x > 88.0f ? 88.0f : x;
+  /* ±80, not the ±87 that float allows: e^-87 and 1 / (1 + e^88) are subnormal, and every
+   * subnormal costs a microcode assist (over a hundred cycles) */
+  x = x < -80.0f ? -80.0f : x;
+  x = x > 80.0f ? 80.0f : x;
   /* n = round(x / ln 2) by the 1.5·2²³ trick: adding it pushes the fraction out of the
    * mantissa, so the low bits of the sum hold n and no branch or conversion is needed. */
   union { float f; gint32 i; } big;
@@ -225,8 +252,8 @@ lectern_dot (gsize n, const float *restrict x, const float *restrict y)
 
 
 LECTERN_CLONES void
-lectern_gemm_acc_small (gsize n, gsize k, gsize m, const float *restrict a, gsize lda,
-                        const float *restrict b, float *restrict c, gsize ldc)
+lectern_gemm_acc_small (gsize n, gsize k, gsize m, const float *restrict a, gssize lda,
+                        const float *restrict b, float *restrict c, gssize ldc)
 {
   /* Register blocking: 32 outputs of two rows stay in eight vector registers while the k
    * products stream past, so each output is loaded and stored once, not k times, and each row
@@ -234,8 +261,8 @@ lectern_gemm_acc_small (gsize n, gsize k, gsize m, const float *restrict a, gsiz
   gsize i = 0;
   for (; i + 2 <= n; i += 2)
     {
-      float *restrict c0 = c + i * ldc, *restrict c1 = c0 + ldc;
-      const float *a0 = a + i * lda, *a1 = a0 + lda;
+      float *restrict c0 = c + (gssize) i * ldc, *restrict c1 = c0 + ldc;
+      const float *a0 = a + (gssize) i * lda, *a1 = a0 + lda;
       gsize j = 0;
       for (; j + 32 <= m; j += 32)
         {
@@ -293,8 +320,8 @@ lectern_gemm_acc_small (gsize n, gsize k, gsize m, const float *restrict a, gsiz
     }
   for (; i < n; i++)
     {
-      float *restrict ci = c + i * ldc;
-      const float *ai = a + i * lda;
+      float *restrict ci = c + (gssize) i * ldc;
+      const float *ai = a + (gssize) i * lda;
       gsize j = 0;
       for (; j + 32 <= m; j += 32)
         {

@@ -424,86 +424,48 @@ forward_direction (gpointer data, int d)
   Job *job = data;
   const int H = job->H, W = job->W, D = job->p->D;
   const int D4 = 4 * D, D5 = 5 * D, D20 = 20 * D;
-  const int nmax = MIN (H, W);
-  const gsize m = (gsize) nmax * D;
   const float *u = job->p->u + (gsize) d * 2 * D * D5;
+  const float *u1 = u, *u2 = u + (gsize) D * D5;
   const float *pp = job->p->p + (gsize) d * 4 * D;
   LecternMdlstmState *st = job->st;
-
-  /* scratch: acc n×5D | hh n×2D | gates 5×m | c1, c2 | peepholes 4×m | c, tc, h */
-  float *buf = scratch_get (&job->scratch->dir_buf[d], &job->scratch->dir_size[d],
-                            (gsize) nmax * D5 + (gsize) nmax * 2 * D + 5 * m + 2 * m + 4 * m + 3 * m);
-  float *acc = buf;
-  float *hh = acc + (gsize) nmax * D5;
-  float *gate = hh + (gsize) nmax * 2 * D;
-  float *c1 = gate + 5 * m, *c2 = c1 + m;
-  float *pt = c2 + m;
-  float *cn = pt + 4 * m, *tcn = cn + m, *hn = tcn + m;
-
-  for (int g = 0; g < 4; g++)
-    for (int k = 0; k < nmax; k++)
-      copy_floats (pt + g * m + (gsize) k * D, pp + g * D, D);
+  float *zeros = scratch_get (&job->scratch->dir_buf[d], &job->scratch->dir_size[d], D);
+  memset (zeros, 0, D * sizeof (float));
+  /* grid offsets from a cell to its vertical and horizontal predecessors */
+  const int vdelta = (d & 2) ? W : -W, hdelta = (d & 1) ? 1 : -1;
+  const int step = diag_step (d, W);
 
   for (int s = 0; s <= H + W - 2; s++)
     {
       const int r0 = MAX (0, s - (W - 1)), r1 = MIN (H - 1, s);
       const int n = r1 - r0 + 1;
-      const gsize nm = (gsize) n * D;
+      const int cell0 = grid_cell (d, H, W, r0, s - r0);
+      float *a0 = job->a + (gsize) cell0 * D20 + d * D5;
+      const gssize a_step = (gssize) step * D20, h_step = (gssize) step * D4;
 
-      /* gather the input projection and the predecessors' states */
-      for (int k = 0; k < n; k++)
-        {
-          const int rs = r0 + k, qs = s - rs;
-          const int cell = grid_cell (d, H, W, rs, qs);
-          copy_floats (acc + (gsize) k * D5, job->a + (gsize) cell * D20 + d * D5, D5);
-          float *h1 = hh + (gsize) k * 2 * D, *h2 = h1 + D;
-          float *cc1 = c1 + (gsize) k * D, *cc2 = c2 + (gsize) k * D;
-          if (rs > 0)
-            {
-              const int pred = grid_cell (d, H, W, rs - 1, qs);
-              copy_floats (h1, st->h + (gsize) pred * D4 + d * D, D);
-              copy_floats (cc1, job->c + (gsize) pred * D4 + d * D, D);
-            }
-          else
-            {
-              zero_floats (h1, D);
-              zero_floats (cc1, D);
-            }
-          if (qs > 0)
-            {
-              const int pred = grid_cell (d, H, W, rs, qs - 1);
-              copy_floats (h2, st->h + (gsize) pred * D4 + d * D, D);
-              copy_floats (cc2, job->c + (gsize) pred * D4 + d * D, D);
-            }
-          else
-            {
-              zero_floats (h2, D);
-              zero_floats (cc2, D);
-            }
-        }
-
-      /* a += U1·h1 + U2·h2 for the whole diagonal: (n × 2D)·(2D × 5D) */
-      lectern_gemm_acc_small (n, 2 * D, D5, hh, 2 * D, u, acc, D5);
-
-      /* to gate-major for the fused update */
-      for (int k = 0; k < n; k++)
-        for (int g = 0; g < N_GATES; g++)
-          copy_floats (gate + g * m + (gsize) k * D, acc + (gsize) k * D5 + g * D, D);
-
-      lectern_lstm_cells_forward (nm, gate, gate + m, gate + 2 * m, gate + 3 * m, gate + 4 * m,
-                                  c1, c2, pt, pt + m, pt + 2 * m, pt + 3 * m, cn, tcn, hn);
+      /* a += U1·h1 for the cells that have a vertical predecessor (all but scan row 0) and
+       * a += U2·h2 for those with a horizontal one (all but scan column 0): the cells of a
+       * diagonal, and so their predecessors, lie at a constant step in the grid */
+      const int v0 = r0 == 0 ? 1 : 0;
+      if (n - v0 > 0)
+        lectern_gemm_acc_small (n - v0, D, D5,
+                                st->h + ((gssize) cell0 + (gssize) v0 * step + vdelta) * D4 + d * D,
+                                h_step, u1, a0 + v0 * a_step, a_step);
+      const int h_n = r1 == s ? n - 1 : n;
+      if (h_n > 0)
+        lectern_gemm_acc_small (h_n, D, D5, st->h + ((gssize) cell0 + hdelta) * D4 + d * D,
+                                h_step, u2, a0, a_step);
 
       for (int k = 0; k < n; k++)
         {
           const int rs = r0 + k, qs = s - rs;
-          const int cell = grid_cell (d, H, W, rs, qs);
-          float *a = job->a + (gsize) cell * D20 + d * D5;
-          for (int g = 0; g < N_GATES; g++)
-            copy_floats (a + g * D, gate + g * m + (gsize) k * D, D);
-          const gsize o = (gsize) cell * D4 + d * D;
-          copy_floats (job->c + o, cn + (gsize) k * D, D);
-          copy_floats (job->tc + o, tcn + (gsize) k * D, D);
-          copy_floats (st->h + o, hn + (gsize) k * D, D);
+          const gssize cell = cell0 + (gssize) k * step;
+          float *a = job->a + cell * D20 + d * D5;
+          const float *c1 = rs > 0 ? job->c + (cell + vdelta) * D4 + d * D : zeros;
+          const float *c2 = qs > 0 ? job->c + (cell + hdelta) * D4 + d * D : zeros;
+          const gssize o = cell * D4 + d * D;
+          lectern_lstm_cells_forward (D, a, a + D, a + 2 * D, a + 3 * D, a + 4 * D, c1, c2,
+                                      pp, pp + D, pp + 2 * D, pp + 3 * D,
+                                      job->c + o, job->tc + o, st->h + o);
         }
     }
 }

@@ -9,6 +9,7 @@
  */
 #include "network.h"
 #include "error.h"
+#include "kernels.h"
 #include "layers.h"
 
 #include <math.h>
@@ -312,7 +313,8 @@ struct _LecternWorkspace {
   float *x[LECTERN_MAX_LAYERS];        /* layer inputs */
   LecternMdlstmState st[LECTERN_MAX_LAYERS];
   float *mask[LECTERN_MAX_LAYERS];
-  float *y[LECTERN_MAX_LAYERS];        /* outputs after dropout (= st.h without dropout) */
+  float *ybuf[LECTERN_MAX_LAYERS];     /* room for the outputs after dropout */
+  float *y[LECTERN_MAX_LAYERS];        /* outputs after dropout: ybuf, or st.h without dropout */
   float *patches[LECTERN_MAX_LAYERS];  /* subsampling after layer l */
   float *colsum, *scores;
   float *grad_a, *grad_b;              /* ping-pong buffers for the backward pass */
@@ -339,8 +341,10 @@ static void
 direction_task_run (gpointer task_data, gpointer pool_data)
 {
   DirectionTask *t = task_data;
+  const guint fp = lectern_fp_flush_subnormals ();
   for (int d = t->d0; d < t->d1; d++)
     t->fn (t->data, d);
+  lectern_fp_restore (fp);
   g_mutex_lock (&t->ws->lock);
   t->ws->pending--;
   g_cond_signal (&t->ws->done_cond);
@@ -435,7 +439,7 @@ workspace_layout (LecternWorkspace *ws, const LecternArch *a, int width, float *
       TAKE (ws->st[l].store, lectern_mdlstm_store_size (H, W, D));
       TAKE (ws->st[l].h, HW * 4 * D);
       TAKE (ws->mask[l], HW * 4 * D);
-      TAKE (ws->y[l], HW * 4 * D);
+      TAKE (ws->ybuf[l], HW * 4 * D);
       grad_max = MAX (grad_max, MAX (HW * 4 * D, HW * K));
       if (l < a->n_layers - 1)
         {
@@ -476,6 +480,7 @@ lectern_network_forward (const LecternNetwork *net, LecternWorkspace *ws, const 
     }
   workspace_layout (ws, a, width, ws->arena);
   ws->dropout = dropout > 0.0f;
+  const guint fp = lectern_fp_flush_subnormals ();
 
   lectern_tile_forward (image, a->input_height, width, a->tile_h, a->tile_w, ws->x[0]);
   const LecternParallel *par = ws->n_threads > 1 ? &ws->par : NULL;
@@ -485,9 +490,12 @@ lectern_network_forward (const LecternNetwork *net, LecternWorkspace *ws, const 
       const gsize n = (gsize) H * W * 4 * D;
       lectern_mdlstm_forward (&net->view.lstm[l], ws->x[l], H, W, &ws->st[l], &ws->scratch, par);
       if (ws->dropout)
-        lectern_dropout_forward (ws->st[l].h, n, dropout, rng, ws->mask[l], ws->y[l]);
+        {
+          ws->y[l] = ws->ybuf[l];
+          lectern_dropout_forward (ws->st[l].h, n, dropout, rng, ws->mask[l], ws->y[l]);
+        }
       else
-        memcpy (ws->y[l], ws->st[l].h, n * sizeof (float));
+        ws->y[l] = ws->st[l].h;
       if (l < a->n_layers - 1)
         lectern_subsample_forward (ws->y[l], H, W, 4 * D, a->sub_h[l], a->sub_w[l],
                                    net->view.sub[l], a->sub_features[l], ws->patches[l], ws->x[l + 1]);
@@ -495,6 +503,7 @@ lectern_network_forward (const LecternNetwork *net, LecternWorkspace *ws, const 
   const int L = a->n_layers - 1;
   lectern_collapse_fc_forward (ws->y[L], ws->H[L], ws->W[L], 4 * ws->D[L], net->view.fc_w,
                                net->view.fc_b, a->n_classes, ws->colsum, ws->scores);
+  lectern_fp_restore (fp);
   if (scores != NULL)
     *scores = ws->scores;
   return ws->T;
@@ -508,6 +517,7 @@ lectern_network_backward (const LecternNetwork *net, LecternWorkspace *ws, const
   const LecternParallel *par = ws->n_threads > 1 ? &ws->par : NULL;
   const int L = a->n_layers - 1;
   float *dy = ws->grad_a, *dh = ws->grad_b;
+  const guint fp = lectern_fp_flush_subnormals ();
 
   lectern_collapse_fc_backward (ws->colsum, dscores, ws->H[L], ws->W[L], 4 * ws->D[L],
                                 net->view.fc_w, a->n_classes, grad->fc_w, grad->fc_b, dy);
@@ -536,6 +546,7 @@ lectern_network_backward (const LecternNetwork *net, LecternWorkspace *ws, const
           dh = t;
         }
     }
+  lectern_fp_restore (fp);
 }
 
 const float *
