@@ -29,6 +29,7 @@ static const LecternCliCommand commands[] = {
   { "lm", lectern_cli_lm, N_("Build a character language model for decoding from text files") },
   { "transcribe", lectern_cli_transcribe, N_("Transcribe whole pages to text, PAGE, ALTO or hOCR") },
   { "pageeval", lectern_cli_pageeval, N_("Character error rate of whole-page transcriptions against ground truth") },
+  { "heatmap", lectern_cli_heatmap, N_("Draw a line's MDLSTM activations and CTC posteriors to a PNG file") },
 };
 
 static const LecternCliCommand *

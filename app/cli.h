@@ -34,6 +34,7 @@ int lectern_cli_segeval (int argc, char **argv);
 int lectern_cli_lm (int argc, char **argv);
 int lectern_cli_transcribe (int argc, char **argv);
 int lectern_cli_pageeval (int argc, char **argv);
+int lectern_cli_heatmap (int argc, char **argv);
 
 /* The recognizer that transcribe, pageeval and bench --page use (app/cli-transcribe.c): the
  * model (NULL: the default), with the language model lm_path (NULL: the default one when it is

@@ -4,6 +4,7 @@
 #include <glib/gi18n.h>
 
 #include "lectern-application.h"
+#include "lectern-drafts.h"
 #include "lectern-widget-render.h"
 #include "lectern-window.h"
 
@@ -13,12 +14,29 @@
 
 struct _LecternApplication
 {
-  GtkApplication  parent_instance;
+  GtkApplication           parent_instance;
 
-  GSettings      *settings;
-  char           *screenshot_path;
-  guint           screenshot_frames;
+  GSettings               *settings;
+  char                    *screenshot_path;
+  guint                    screenshot_frames;
+
+  LecternRecognitionModel *model;
+  char                    *model_error;
+  guint                    model_load;       /* number of the load in progress; 0: none */
+  guint                    model_loads;      /* loads started, to tell a stale one */
+  gboolean                 use_lm;
+  GPtrArray               *drafts;           /* LecternDraft*, not offered yet */
 };
+
+enum {
+  PROP_0,
+  PROP_MODEL,
+  PROP_MODEL_LOADING,
+  PROP_MODEL_ERROR,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (LecternApplication, lectern_application, GTK_TYPE_APPLICATION)
 
@@ -136,6 +154,18 @@ set_accels (GtkApplication *app)
     { "win.zoom-out", { "<Control>minus", "<Control>KP_Subtract", NULL } },
     { "win.zoom-fit-page", { "<Control>0", "<Control>KP_0", NULL } },
     { "win.zoom-original", { "<Control>1", "<Control>KP_1", NULL } },
+    { "win.save", { "<Control>s", NULL } },
+    { "win.segment", { "<Control>l", NULL } },
+    { "win.recognize-page", { "<Control>r", NULL } },
+    { "win.recognize-selection", { "<Control><Shift>r", NULL } },
+    { "win.undo", { "<Control>z", NULL } },
+    { "win.redo", { "<Control><Shift>z", "<Control>y", NULL } },
+    { "win.move-line-up", { "<Alt>Up", NULL } },
+    { "win.move-line-down", { "<Alt>Down", NULL } },
+    { "win.draw-mode", { "<Control>d", NULL } },
+    { "win.show-inspector", { "F9", NULL } },
+    { "win.previous-page", { "<Control>Page_Up", NULL } },
+    { "win.next-page", { "<Control>Page_Down", NULL } },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (accels); i++)
@@ -176,6 +206,18 @@ lectern_application_startup (GApplication *application)
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions,
                                    G_N_ELEMENTS (app_actions), self);
   set_accels (GTK_APPLICATION (self));
+
+  /* Work a crash left unsaved, found before any window writes drafts of its own. */
+  self->drafts = lectern_drafts_list ();
+
+  if (self->settings != NULL)
+    {
+      g_autofree char *model_path = g_settings_get_string (self->settings, "model-path");
+      self->use_lm = g_settings_get_boolean (self->settings, "use-language-model");
+      lectern_application_load_model (self, model_path[0] != '\0' ? model_path : NULL);
+    }
+  else
+    lectern_application_load_model (self, NULL);
 }
 
 static void
@@ -199,22 +241,17 @@ lectern_application_open (GApplication  *application,
 {
   LecternApplication *self = LECTERN_APPLICATION (application);
 
-  for (int i = 0; i < n_files; i++)
-    {
-      GtkWindow *active = gtk_application_get_active_window (GTK_APPLICATION (self));
-      LecternWindow *window;
+  GtkWindow *active = gtk_application_get_active_window (GTK_APPLICATION (self));
+  LecternWindow *window;
 
-      /* Use an empty window if there is one; otherwise one window per page. */
-      if (active != NULL && lectern_window_is_empty (LECTERN_WINDOW (active)))
-        window = LECTERN_WINDOW (active);
-      else
-        window = lectern_window_new (self);
+  if (n_files == 0)
+    return;
 
-      lectern_window_open (window, files[i]);
-      gtk_window_present (GTK_WINDOW (window));
-      if (i == 0)
-        maybe_take_screenshot (self, window);
-    }
+  /* The pages join the active window's project; the first one is shown. */
+  window = active != NULL ? LECTERN_WINDOW (active) : lectern_window_new (self);
+  lectern_window_open_files (window, files, n_files);
+  gtk_window_present (GTK_WINDOW (window));
+  maybe_take_screenshot (self, window);
 }
 
 static int
@@ -240,11 +277,37 @@ lectern_application_handle_local_options (GApplication *application,
 }
 
 static void
+lectern_application_get_property (GObject    *object,
+                                  guint       prop_id,
+                                  GValue     *value,
+                                  GParamSpec *pspec)
+{
+  LecternApplication *self = LECTERN_APPLICATION (object);
+
+  switch (prop_id)
+    {
+    case PROP_MODEL:
+      g_value_set_object (value, self->model);
+      break;
+    case PROP_MODEL_LOADING:
+      g_value_set_boolean (value, self->model_load != 0);
+      break;
+    case PROP_MODEL_ERROR:
+      g_value_set_string (value, self->model_error);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 lectern_application_dispose (GObject *object)
 {
   LecternApplication *self = LECTERN_APPLICATION (object);
 
   g_clear_object (&self->settings);
+  g_clear_object (&self->model);
+  g_clear_pointer (&self->drafts, g_ptr_array_unref);
 
   G_OBJECT_CLASS (lectern_application_parent_class)->dispose (object);
 }
@@ -255,6 +318,7 @@ lectern_application_finalize (GObject *object)
   LecternApplication *self = LECTERN_APPLICATION (object);
 
   g_free (self->screenshot_path);
+  g_free (self->model_error);
 
   G_OBJECT_CLASS (lectern_application_parent_class)->finalize (object);
 }
@@ -265,8 +329,20 @@ lectern_application_class_init (LecternApplicationClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GApplicationClass *application_class = G_APPLICATION_CLASS (klass);
 
+  object_class->get_property = lectern_application_get_property;
   object_class->dispose = lectern_application_dispose;
   object_class->finalize = lectern_application_finalize;
+
+  properties[PROP_MODEL] =
+    g_param_spec_object ("model", NULL, NULL, LECTERN_TYPE_RECOGNITION_MODEL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_MODEL_LOADING] =
+    g_param_spec_boolean ("model-loading", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_MODEL_ERROR] =
+    g_param_spec_string ("model-error", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   application_class->startup = lectern_application_startup;
   application_class->activate = lectern_application_activate;
@@ -277,6 +353,8 @@ lectern_application_class_init (LecternApplicationClass *klass)
 static void
 lectern_application_init (LecternApplication *self)
 {
+  self->use_lm = TRUE;
+
   const GOptionEntry options[] = {
     { "version", 0, 0, G_OPTION_ARG_NONE, NULL,
       N_("Show the version and exit"), NULL },
@@ -381,4 +459,152 @@ lectern_application_remove_recent (LecternApplication *self,
   path = g_file_get_path (file);
   if (path != NULL)
     update_recent (self, NULL, path);
+}
+
+LecternRecognitionModel *
+lectern_application_get_model (LecternApplication *self)
+{
+  g_return_val_if_fail (LECTERN_IS_APPLICATION (self), NULL);
+
+  return self->model;
+}
+
+gboolean
+lectern_application_get_model_loading (LecternApplication *self)
+{
+  g_return_val_if_fail (LECTERN_IS_APPLICATION (self), FALSE);
+
+  return self->model_load != 0;
+}
+
+const char *
+lectern_application_get_model_error (LecternApplication *self)
+{
+  g_return_val_if_fail (LECTERN_IS_APPLICATION (self), NULL);
+
+  return self->model_error;
+}
+
+static void
+set_model_error (LecternApplication *self,
+                 const char         *message)
+{
+  if (g_strcmp0 (message, self->model_error) == 0)
+    return;
+  g_free (self->model_error);
+  self->model_error = g_strdup (message);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODEL_ERROR]);
+}
+
+typedef struct {
+  LecternApplication *app;
+  guint               load;
+} ModelLoad;
+
+static void
+model_loaded (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  ModelLoad *load = user_data;
+  LecternApplication *self = load->app;
+  g_autoptr(LecternRecognitionModel) model = NULL;
+  g_autoptr(GError) error = NULL;
+
+  model = lectern_recognition_model_load_finish (result, &error);
+
+  /* A newer load, or a model set meanwhile, wins. */
+  if (load->load == self->model_load)
+    {
+      self->model_load = 0;
+      if (model != NULL)
+        {
+          g_set_object (&self->model, model);
+          set_model_error (self, NULL);
+          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODEL]);
+        }
+      else
+        set_model_error (self, error->message);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODEL_LOADING]);
+    }
+
+  g_object_unref (load->app);
+  g_free (load);
+}
+
+static void
+start_model_load (LecternApplication *self,
+                  const char         *path)
+{
+  ModelLoad *load = g_new0 (ModelLoad, 1);
+  gboolean was_loading = self->model_load != 0;
+
+  load->app = g_object_ref (self);
+  load->load = self->model_load = ++self->model_loads;
+  lectern_recognition_model_load_async (path, self->use_lm, NULL, model_loaded, load);
+  if (!was_loading)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODEL_LOADING]);
+}
+
+void
+lectern_application_load_model (LecternApplication *self,
+                                const char         *path)
+{
+  g_return_if_fail (LECTERN_IS_APPLICATION (self));
+
+  if (self->settings != NULL)
+    g_settings_set_string (self->settings, "model-path", path != NULL ? path : "");
+  start_model_load (self, path);
+}
+
+void
+lectern_application_set_model (LecternApplication      *self,
+                               LecternRecognitionModel *model)
+{
+  gboolean was_loading;
+
+  g_return_if_fail (LECTERN_IS_APPLICATION (self));
+  g_return_if_fail (model == NULL || LECTERN_IS_RECOGNITION_MODEL (model));
+
+  was_loading = self->model_load != 0;
+  self->model_load = 0;
+  g_set_object (&self->model, model);
+  set_model_error (self, NULL);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODEL]);
+  if (was_loading)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODEL_LOADING]);
+}
+
+gboolean
+lectern_application_get_use_lm (LecternApplication *self)
+{
+  g_return_val_if_fail (LECTERN_IS_APPLICATION (self), FALSE);
+
+  return self->use_lm;
+}
+
+void
+lectern_application_set_use_lm (LecternApplication *self,
+                                gboolean            use_lm)
+{
+  g_return_if_fail (LECTERN_IS_APPLICATION (self));
+
+  if (use_lm == self->use_lm)
+    return;
+  self->use_lm = use_lm;
+  if (self->settings != NULL)
+    g_settings_set_boolean (self->settings, "use-language-model", use_lm);
+
+  /* The language model is set up when the model loads: load the same model again. */
+  if (self->model != NULL || self->model_load != 0)
+    start_model_load (self, self->model != NULL
+                            ? lectern_recognition_model_get_path (self->model) : NULL);
+}
+
+GPtrArray *
+lectern_application_take_drafts (LecternApplication *self)
+{
+  g_return_val_if_fail (LECTERN_IS_APPLICATION (self), NULL);
+
+  return g_steal_pointer (&self->drafts);
 }

@@ -39,6 +39,9 @@ struct _LecternPageView
   double           pinch_start_zoom;
   double           pan_start_x;
   double           pan_start_y;
+  gboolean         space_held;   /* space + primary drag pans too */
+
+  GtkWidget       *overlay;      /* drawn over the page, as large as the view */
 };
 
 enum {
@@ -289,6 +292,15 @@ lectern_page_view_measure (GtkWidget      *widget,
 {
   LecternPageView *self = LECTERN_PAGE_VIEW (widget);
 
+  /* The overlay takes whatever the view gets; it is measured only because GTK wants every
+   * child measured before it is allocated. */
+  if (self->overlay != NULL)
+    {
+      int overlay_minimum, overlay_natural;
+      gtk_widget_measure (self->overlay, orientation, -1, &overlay_minimum, &overlay_natural,
+                          NULL, NULL);
+    }
+
   *minimum = 0;
   if (orientation == GTK_ORIENTATION_HORIZONTAL)
     *natural = ceil (content_width (self));
@@ -308,6 +320,8 @@ lectern_page_view_size_allocate (GtkWidget *widget,
     store_zoom (self, fit_zoom (self, self->zoom_mode, width, height));
 
   configure_adjustments (self);
+  if (self->overlay != NULL)
+    gtk_widget_allocate (self->overlay, width, height, -1, NULL);
   /* A new size moves a centred page even when zoom and scroll stay. */
   g_signal_emit (self, signals[GEOMETRY_CHANGED], 0);
 }
@@ -330,6 +344,8 @@ lectern_page_view_snapshot (GtkWidget   *widget,
   gsk_rounded_rect_init_from_rect (&outline, &bounds, 0);
   gtk_snapshot_append_outset_shadow (snapshot, &outline, &shadow, 0, 2, 0, 8);
   gtk_snapshot_append_texture (snapshot, texture_for_zoom (self), &bounds);
+  if (self->overlay != NULL)
+    gtk_widget_snapshot_child (widget, self->overlay, snapshot);
   gtk_snapshot_pop (snapshot);
 }
 
@@ -488,6 +504,49 @@ pan_ended (GtkGestureDrag  *drag,
 }
 
 static void
+space_pan_began (GtkGestureDrag  *drag,
+                 double           x,
+                 double           y,
+                 LecternPageView *self)
+{
+  if (!self->space_held)
+    {
+      gtk_gesture_set_state (GTK_GESTURE (drag), GTK_EVENT_SEQUENCE_DENIED);
+      return;
+    }
+  gtk_gesture_set_state (GTK_GESTURE (drag), GTK_EVENT_SEQUENCE_CLAIMED);
+  pan_began (drag, x, y, self);
+}
+
+static gboolean
+key_pressed (GtkEventControllerKey *key,
+             guint                  keyval,
+             guint                  keycode,
+             GdkModifierType        state,
+             LecternPageView       *self)
+{
+  if (keyval != GDK_KEY_space)
+    return FALSE;
+  if (!self->space_held)
+    gtk_widget_set_cursor_from_name (GTK_WIDGET (self), "grab");
+  self->space_held = TRUE;
+  return TRUE;
+}
+
+static void
+key_released (GtkEventControllerKey *key,
+              guint                  keyval,
+              guint                  keycode,
+              GdkModifierType        state,
+              LecternPageView       *self)
+{
+  if (keyval != GDK_KEY_space)
+    return;
+  self->space_held = FALSE;
+  gtk_widget_set_cursor (GTK_WIDGET (self), NULL);
+}
+
+static void
 lectern_page_view_get_property (GObject    *object,
                                 guint       prop_id,
                                 GValue     *value,
@@ -582,6 +641,7 @@ lectern_page_view_dispose (GObject *object)
   g_clear_object (&self->vadjustment);
   g_clear_object (&self->texture);
   g_clear_pointer (&self->reduced, g_ptr_array_unref);
+  g_clear_pointer (&self->overlay, gtk_widget_unparent);
 
   G_OBJECT_CLASS (lectern_page_view_parent_class)->dispose (object);
 }
@@ -649,6 +709,8 @@ lectern_page_view_init (LecternPageView *self)
   GtkEventController *scroll;
   GtkGesture *pinch;
   GtkGesture *pan;
+  GtkGesture *space_pan;
+  GtkEventController *key;
 
   self->zoom = 1.0;
   self->zoom_mode = LECTERN_ZOOM_MODE_FIT_PAGE;
@@ -658,6 +720,7 @@ lectern_page_view_init (LecternPageView *self)
   set_adjustment (self, &self->vadjustment, NULL);
 
   gtk_widget_set_overflow (GTK_WIDGET (self), GTK_OVERFLOW_HIDDEN);
+  gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
 
   motion = gtk_event_controller_motion_new ();
   g_signal_connect (motion, "enter", G_CALLBACK (pointer_moved), self);
@@ -673,6 +736,21 @@ lectern_page_view_init (LecternPageView *self)
   g_signal_connect (pinch, "begin", G_CALLBACK (pinch_began), self);
   g_signal_connect (pinch, "scale-changed", G_CALLBACK (pinch_scale_changed), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (pinch));
+
+  /* Space held down turns a primary drag into panning; the capture phase claims it before the
+   * overlay's own gestures see it. */
+  key = gtk_event_controller_key_new ();
+  g_signal_connect (key, "key-pressed", G_CALLBACK (key_pressed), self);
+  g_signal_connect (key, "key-released", G_CALLBACK (key_released), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), key);
+
+  space_pan = gtk_gesture_drag_new ();
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (space_pan), GDK_BUTTON_PRIMARY);
+  gtk_event_controller_set_propagation_phase (GTK_EVENT_CONTROLLER (space_pan), GTK_PHASE_CAPTURE);
+  g_signal_connect (space_pan, "drag-begin", G_CALLBACK (space_pan_began), self);
+  g_signal_connect (space_pan, "drag-update", G_CALLBACK (pan_updated), self);
+  g_signal_connect (space_pan, "drag-end", G_CALLBACK (pan_ended), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (space_pan));
 
   pan = gtk_gesture_drag_new ();
   gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (pan), GDK_BUTTON_MIDDLE);
@@ -902,4 +980,39 @@ lectern_page_view_get_page_bounds (LecternPageView *self,
   page_origin (self, &x, &y);
   graphene_rect_init (bounds, x, y, page_width (self) * self->zoom, page_height (self) * self->zoom);
   return TRUE;
+}
+
+void
+lectern_page_view_set_overlay (LecternPageView *self,
+                               GtkWidget       *overlay)
+{
+  g_return_if_fail (LECTERN_IS_PAGE_VIEW (self));
+  g_return_if_fail (overlay == NULL || GTK_IS_WIDGET (overlay));
+
+  if (overlay == self->overlay)
+    return;
+
+  g_clear_pointer (&self->overlay, gtk_widget_unparent);
+  if (overlay != NULL)
+    {
+      self->overlay = overlay;
+      gtk_widget_set_parent (overlay, GTK_WIDGET (self));
+    }
+  gtk_widget_queue_resize (GTK_WIDGET (self));
+}
+
+GtkWidget *
+lectern_page_view_get_overlay (LecternPageView *self)
+{
+  g_return_val_if_fail (LECTERN_IS_PAGE_VIEW (self), NULL);
+
+  return self->overlay;
+}
+
+gboolean
+lectern_page_view_get_panning_key_held (LecternPageView *self)
+{
+  g_return_val_if_fail (LECTERN_IS_PAGE_VIEW (self), FALSE);
+
+  return self->space_held;
 }

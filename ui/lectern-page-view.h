@@ -3,7 +3,8 @@
  * The view draws a GdkTexture scaled by its zoom, centred when it is smaller than the view, and
  * scrolls through GtkScrollable when it is larger (put it straight into a GtkScrolledWindow).
  * Zoom is a widget action group "page" (zoom-in, zoom-out, zoom-fit-width, zoom-fit-page,
- * zoom-original); Ctrl+scroll and pinch zoom around the pointer, middle-drag pans.
+ * zoom-original); Ctrl+scroll and pinch zoom around the pointer, middle-drag (or a drag with
+ * the space bar held) pans.
  *
  * Page coordinates are pixels of the scan (origin top-left, as in PAGE XML); widget coordinates
  * are those of the view's allocation. Overlays (line polygons, baselines) convert between the two
@@ -75,6 +76,15 @@ void             lectern_page_view_widget_to_page   (LecternPageView *self,
                                                      double           widget_y,
                                                      double          *page_x,
                                                      double          *page_y);
+/* A widget drawn over the page (line polygons and their handles), allocated the whole view; it
+ * receives pointer events first, and what it does not handle goes on to the view (wheel,
+ * middle-drag). NULL removes it. */
+void             lectern_page_view_set_overlay      (LecternPageView *self,
+                                                     GtkWidget       *overlay);
+GtkWidget       *lectern_page_view_get_overlay      (LecternPageView *self);
+/* TRUE while the space bar is held over the view (a primary drag then pans). */
+gboolean         lectern_page_view_get_panning_key_held (LecternPageView *self);
+
 /* The page's rectangle in widget coordinates; FALSE (and an empty rectangle) without a page. */
 gboolean         lectern_page_view_get_page_bounds  (LecternPageView *self,
                                                      graphene_rect_t *bounds);

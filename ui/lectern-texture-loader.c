@@ -67,8 +67,8 @@ is_page_format (GdkPixbufFormat *format)
   return FALSE;
 }
 
-static GdkPixbuf *
-load_pixbuf (GFile         *file,
+GdkPixbuf *
+lectern_texture_load_pixbuf (GFile         *file,
              GCancellable  *cancellable,
              GError       **error)
 {
@@ -178,7 +178,7 @@ load_in_thread (GTask        *task,
                 GCancellable *cancellable)
 {
   GError *error = NULL;
-  GdkPixbuf *pixbuf = load_pixbuf (G_FILE (task_data), cancellable, &error);
+  GdkPixbuf *pixbuf = lectern_texture_load_pixbuf (G_FILE (task_data), cancellable, &error);
 
   if (pixbuf == NULL)
     g_task_return_error (task, error);

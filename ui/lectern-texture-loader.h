@@ -17,4 +17,10 @@ void        lectern_texture_load_async  (GFile               *file,
 GdkTexture *lectern_texture_load_finish (GAsyncResult        *result,
                                          GError             **error);
 
+/* The same decoding, synchronously, for code already on a worker thread (the pixbuf is
+ * oriented; make the texture on the main thread). */
+GdkPixbuf  *lectern_texture_load_pixbuf (GFile               *file,
+                                         GCancellable        *cancellable,
+                                         GError             **error);
+
 G_END_DECLS
