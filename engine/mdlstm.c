@@ -16,8 +16,9 @@
 #include <cblas.h>
 #include <string.h>
 
-/* Copies of D floats, D small (2–50): a plain loop, inlined, beats a call to memcpy. */
-static inline void
+/* Copies of D floats, D small (2–50): a plain loop, inlined, beats a call to memcpy (which the
+ * compiler would otherwise turn it back into). */
+__attribute__ ((optimize ("no-tree-loop-distribute-patterns"))) static inline void
 copy_floats (float *restrict dst, const float *restrict src, int n)
 {
   for (int i = 0; i < n; i++)
@@ -514,33 +515,21 @@ backward_direction (gpointer data, int d)
   const int H = job->H, W = job->W, D = job->p->D;
   const int D4 = 4 * D, D5 = 5 * D, D20 = 20 * D;
   const int nmax = MIN (H, W);
-  const gsize m = (gsize) nmax * D;
   const float *u = job->p->u + (gsize) d * 2 * D * D5;
   const float *u1 = u, *u2 = u + (gsize) D * D5;
   const float *pp = job->p->p + (gsize) d * 4 * D;
   float *gu = job->grad->u + (gsize) d * 2 * D * D5;
   float *gp = job->grad->p + (gsize) d * 4 * D;
   const LecternMdlstmState *st = job->cst;
+  const int vdelta = (d & 2) ? W : -W, hdelta = (d & 1) ? 1 : -1;
+  const int step = diag_step (d, W);
 
-  /* scratch: act 5×m | c, tc, c1, c2 | peepholes 4×m | dh, dcin | da 5×m | dc1, dc2 | dp 4×m |
-   * successors' da (2 × nmax × 5D) | U1ᵀ, U2ᵀ (2 × 5D × D) */
-  const gsize D5n = (gsize) nmax * D5;
+  /* scratch: dh nmax×D | dcin D | zeros D | dp 4D | U1ᵀ, U2ᵀ 5D×D each */
   float *buf = scratch_get (&job->scratch->dir_buf[d], &job->scratch->dir_size[d],
-                            26 * m + 2 * D5n + 2 * (gsize) D5 * D);
-  float *act = buf;
-  float *cc = act + 5 * m, *tc = cc + m, *c1 = tc + m, *c2 = c1 + m;
-  float *pt = c2 + m;
-  float *dh = pt + 4 * m, *dcin = dh + m;
-  float *da = dcin + m;
-  float *dc1 = da + 5 * m, *dc2 = dc1 + m;
-  float *dpt = dc2 + m;
-  float *da_below = dpt + 4 * m, *da_right = da_below + D5n;
-  float *u1t = da_right + D5n, *u2t = u1t + (gsize) D5 * D;
-
-  for (int g = 0; g < 4; g++)
-    for (int k = 0; k < nmax; k++)
-      copy_floats (pt + g * m + (gsize) k * D, pp + g * D, D);
-  memset (dpt, 0, 4 * m * sizeof (float));
+                            (gsize) nmax * D + 6 * (gsize) D + 10 * (gsize) D * D);
+  float *dh = buf, *dcin = dh + (gsize) nmax * D, *zeros = dcin + D, *dpt = zeros + D;
+  float *u1t = dpt + 4 * D, *u2t = u1t + (gsize) D5 * D;
+  memset (zeros, 0, 5 * (gsize) D * sizeof (float));  /* zeros and dp */
   /* U1ᵀ, U2ᵀ (5D × D), so that the pull dh += U1·da is one small product per diagonal */
   for (int j = 0; j < D; j++)
     for (int g = 0; g < D5; g++)
@@ -553,82 +542,50 @@ backward_direction (gpointer data, int d)
     {
       const int r0 = MAX (0, s - (W - 1)), r1 = MIN (H - 1, s);
       const int n = r1 - r0 + 1;
-      const gsize nm = (gsize) n * D;
+      const int cell0 = grid_cell (d, H, W, r0, s - r0);
+
+      for (int k = 0; k < n; k++)
+        copy_floats (dh + (gsize) k * D, job->dh + ((gssize) cell0 + (gssize) k * step) * D4 + d * D, D);
+      /* dh += U1·da(below) for the cells that have a successor below (all but the last scan
+       * row) and U2·da(right) for those with one to the right (all but the last column); the
+       * successors lie at the same constant step as the cells */
+      const int below_n = r1 == H - 1 ? n - 1 : n;
+      if (below_n > 0)
+        lectern_gemm_acc_small (below_n, D5, D,
+                                job->da + ((gssize) cell0 - vdelta) * D20 + d * D5,
+                                (gssize) step * D20, u1t, dh, D);
+      const int right0 = s - r0 == W - 1 ? 1 : 0;
+      if (n - right0 > 0)
+        lectern_gemm_acc_small (n - right0, D5, D,
+                                job->da + ((gssize) cell0 + (gssize) right0 * step - hdelta) * D20 + d * D5,
+                                (gssize) step * D20, u2t, dh + (gsize) right0 * D, D);
 
       for (int k = 0; k < n; k++)
         {
           const int rs = r0 + k, qs = s - rs;
-          const int cell = grid_cell (d, H, W, rs, qs);
-          const gsize o = (gsize) cell * D4 + d * D;
-          float *dhk = dh + (gsize) k * D, *dck = dcin + (gsize) k * D;
-          copy_floats (dhk, job->dh + o, D);
-          zero_floats (dck, D);
-          /* gather from the successor below (it used this cell as h1, c1) … */
-          if (rs + 1 < H)
-            {
-              const int succ = grid_cell (d, H, W, rs + 1, qs);
-              copy_floats (da_below + (gsize) k * D5, job->da + (gsize) succ * D20 + d * D5, D5);
-              const float *dcs = job->dc1 + (gsize) succ * D4 + d * D;
-              for (int j = 0; j < D; j++)
-                dck[j] += dcs[j];
-            }
-          else
-            zero_floats (da_below + (gsize) k * D5, D5);
-          /* … and from the successor to the right (h2, c2) */
-          if (qs + 1 < W)
-            {
-              const int succ = grid_cell (d, H, W, rs, qs + 1);
-              copy_floats (da_right + (gsize) k * D5, job->da + (gsize) succ * D20 + d * D5, D5);
-              const float *dcs = job->dc2 + (gsize) succ * D4 + d * D;
-              for (int j = 0; j < D; j++)
-                dck[j] += dcs[j];
-            }
-          else
-            zero_floats (da_right + (gsize) k * D5, D5);
-          const float *a = job->a + (gsize) cell * D20 + d * D5;
-          for (int g = 0; g < N_GATES; g++)
-            copy_floats (act + g * m + (gsize) k * D, a + g * D, D);
-          copy_floats (cc + (gsize) k * D, job->c + o, D);
-          copy_floats (tc + (gsize) k * D, job->tc + o, D);
-          if (rs > 0)
-            copy_floats (c1 + (gsize) k * D,
-                    job->c + (gsize) grid_cell (d, H, W, rs - 1, qs) * D4 + d * D, D);
-          else
-            zero_floats (c1 + (gsize) k * D, D);
-          if (qs > 0)
-            copy_floats (c2 + (gsize) k * D,
-                    job->c + (gsize) grid_cell (d, H, W, rs, qs - 1) * D4 + d * D, D);
-          else
-            zero_floats (c2 + (gsize) k * D, D);
-        }
-
-      /* dh += U1·da(below) + U2·da(right) for the whole diagonal */
-      lectern_gemm_acc_small (n, D5, D, da_below, D5, u1t, dh, D);
-      lectern_gemm_acc_small (n, D5, D, da_right, D5, u2t, dh, D);
-
-      lectern_lstm_cells_backward (nm, act, act + m, act + 2 * m, act + 3 * m, act + 4 * m,
-                                   cc, tc, c1, c2, pt, pt + m, pt + 2 * m, pt + 3 * m, dh, dcin,
-                                   da, da + m, da + 2 * m, da + 3 * m, da + 4 * m, dc1, dc2,
-                                   dpt, dpt + m, dpt + 2 * m, dpt + 3 * m);
-
-      for (int k = 0; k < n; k++)
-        {
-          const int rs = r0 + k, qs = s - rs;
-          const int cell = grid_cell (d, H, W, rs, qs);
-          float *dak = job->da + (gsize) cell * D20 + d * D5;
-          for (int g = 0; g < N_GATES; g++)
-            copy_floats (dak + g * D, da + g * m + (gsize) k * D, D);
-          const gsize o = (gsize) cell * D4 + d * D;
-          copy_floats (job->dc1 + o, dc1 + (gsize) k * D, D);
-          copy_floats (job->dc2 + o, dc2 + (gsize) k * D, D);
+          const gssize cell = cell0 + (gssize) k * step;
+          const gssize o = cell * D4 + d * D;
+          /* the cell-state gradient from the successors' use of c as c1 and c2 */
+          const float *from_below = rs + 1 < H ? job->dc1 + (cell - vdelta) * D4 + d * D : zeros;
+          const float *from_right = qs + 1 < W ? job->dc2 + (cell - hdelta) * D4 + d * D : zeros;
+          for (int j = 0; j < D; j++)
+            dcin[j] = from_below[j] + from_right[j];
+          const float *a = job->a + cell * D20 + d * D5;
+          float *da = job->da + cell * D20 + d * D5;
+          const float *c1 = rs > 0 ? job->c + (cell + vdelta) * D4 + d * D : zeros;
+          const float *c2 = qs > 0 ? job->c + (cell + hdelta) * D4 + d * D : zeros;
+          lectern_lstm_cells_backward (D, a, a + D, a + 2 * D, a + 3 * D, a + 4 * D,
+                                       job->c + o, job->tc + o, c1, c2,
+                                       pp, pp + D, pp + 2 * D, pp + 3 * D,
+                                       dh + (gsize) k * D, dcin,
+                                       da, da + D, da + 2 * D, da + 3 * D, da + 4 * D,
+                                       job->dc1 + o, job->dc2 + o,
+                                       dpt, dpt + D, dpt + 2 * D, dpt + 3 * D);
         }
     }
 
-  /* dp: sum the tiled per-cell accumulators */
-  for (int g = 0; g < 4; g++)
-    for (int k = 0; k < nmax; k++)
-      for (int j = 0; j < D; j++)
-        gp[g * D + j] += dpt[g * m + (gsize) k * D + j];
+  for (int r = 0; r < 4 * D; r++)
+    gp[r] += dpt[r];
 
   /* dU1 += Σ h1 ⊗ da: the vertical predecessor of grid row r is row r-1 (scan from the top)
    * or row r+1 (scan from the bottom), so it is one GEMM over shifted row blocks. */
