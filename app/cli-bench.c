@@ -59,21 +59,29 @@ lectern_cli_bench (int argc, char **argv)
       g_print ("{\"openblas_core\": \"%s\", \"sgemm_gflops\": %.2f, \"forward_ms_1t\": %.3f, "
                "\"forward_ms_all\": %.3f, \"train_ms_1t\": %.3f, \"train_ms_all\": %.3f, "
                "\"network_mflop_forward\": %.2f, \"forward_gflops_1t\": %.2f, "
-               "\"train_gflops_1t\": %.2f, \"threads_all\": %d, \"lines_per_s_all\": %.1f}\n",
+               "\"train_gflops_1t\": %.2f, \"threads_all\": %d, \"lines_per_s_all\": %.1f, "
+               "\"forward_cpu_ms_1t\": %.3f, \"train_cpu_ms_1t\": %.3f, \"load_average\": %.2f}\n",
                r.openblas_core, r.sgemm_gflops, r.forward_ms_1t, r.forward_ms_all, r.train_ms_1t,
                r.train_ms_all, r.network_mflop_forward, r.forward_gflops_1t, r.train_gflops_1t,
-               r.n_threads_all, r.lines_per_s_all);
+               r.n_threads_all, r.lines_per_s_all, r.forward_cpu_ms_1t, r.train_cpu_ms_1t,
+               r.load_average);
       return 0;
     }
   g_print (_("OpenBLAS kernel:           %s\n"), r.openblas_core);
   g_print (_("SGEMM, 1 thread (512³):    %.1f GFLOP/s\n"), r.sgemm_gflops);
   g_print (_("Network:                   %d×%d line, %d classes, %.1f MFLOP forward\n"),
            r.line_height, r.line_width, r.n_classes, r.network_mflop_forward);
-  g_print (_("Forward, 1 thread:         %.2f ms  (%.2f GFLOP/s)\n"), r.forward_ms_1t, r.forward_gflops_1t);
+  g_print (_("Forward, 1 thread:         %.2f ms  (%.2f GFLOP/s); least CPU time %.2f ms\n"),
+           r.forward_ms_1t, r.forward_gflops_1t, r.forward_cpu_ms_1t);
   g_print (_("Forward, %d threads:        %.2f ms\n"), r.n_threads_all, r.forward_ms_all);
-  g_print (_("Forward+backward, 1 thread: %.2f ms  (%.2f GFLOP/s)\n"), r.train_ms_1t, r.train_gflops_1t);
+  g_print (_("Forward+backward, 1 thread: %.2f ms  (%.2f GFLOP/s); least CPU time %.2f ms\n"),
+           r.train_ms_1t, r.train_gflops_1t, r.train_cpu_ms_1t);
   g_print (_("Forward+backward, %d threads: %.2f ms\n"), r.n_threads_all, r.train_ms_all);
   g_print (_("Throughput, %d threads:     %.1f lines/s (one line per thread)\n"), r.n_threads_all,
            r.lines_per_s_all);
+  if (r.load_average >= 0)
+    g_print (_("Load average during the run: %.2f on %d cores (times are medians of wall time; "
+               "other work on the machine inflates them)\n"), r.load_average,
+             (int) g_get_num_processors ());
   return 0;
 }

@@ -16,6 +16,9 @@ typedef struct {
   double network_mflop_forward;  /* per line */
   double forward_ms_1t, forward_ms_all;
   double train_ms_1t, train_ms_all;       /* forward + CTC + backward, per line */
+  /* single thread, least CPU time of one call: what a busy machine inflates least */
+  double forward_cpu_ms_1t, train_cpu_ms_1t;
+  double load_average;           /* 1-minute load average during the run (−1 if unknown) */
   double forward_gflops_1t, train_gflops_1t;
   double lines_per_s_all;        /* forward, all threads, one line per thread */
 } LecternBenchResult;
