@@ -114,8 +114,9 @@ lectern_cli_train (int argc, char **argv)
 {
   g_auto (GStrv) train_paths = NULL, val_paths = NULL;
   g_autofree char *out = NULL, *init = NULL;
-  int epochs = 50, threads = 0, batch = 8, patience = 10, epoch_lines = 0;
-  double dropout = 0.5, lr = 1e-3, val_fraction = 0.05;
+  /* −1: not given; the defaults differ between training from scratch and fine-tuning */
+  int epochs = -1, threads = 0, batch = 8, patience = -1, epoch_lines = 0;
+  double dropout = 0.5, lr = -1, val_fraction = -1;
   gint64 seed = 1;
   gboolean no_augment = FALSE, restart = FALSE;
   g_autofree char *arch_spec = NULL;
@@ -124,15 +125,15 @@ lectern_cli_train (int argc, char **argv)
     { "val", 'v', 0, G_OPTION_ARG_FILENAME_ARRAY, &val_paths, N_("Validation data (repeatable); without it, a part of the training data is held out"), N_("DATA") },
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, N_("Where to write the best model"), N_("MODEL") },
     { "init", 0, 0, G_OPTION_ARG_FILENAME, &init, N_("Start from this model (fine-tuning); its charset is kept and extended"), N_("MODEL") },
-    { "epochs", 'e', 0, G_OPTION_ARG_INT, &epochs, N_("Most epochs to train (default 50)"), N_("N") },
+    { "epochs", 'e', 0, G_OPTION_ARG_INT, &epochs, N_("Most epochs to train (default 50; 30 with --init)"), N_("N") },
     { "dropout", 0, 0, G_OPTION_ARG_DOUBLE, &dropout, N_("Dropout on the LSTM outputs (default 0.5)"), N_("P") },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, N_("Random seed (default 1)"), N_("S") },
     { "threads", 'j', 0, G_OPTION_ARG_INT, &threads, N_("Threads (default: all cores)"), N_("N") },
     { "batch", 0, 0, G_OPTION_ARG_INT, &batch, N_("Lines per update (default 8)"), N_("N") },
-    { "learning-rate", 0, 0, G_OPTION_ARG_DOUBLE, &lr, N_("Adam learning rate (default 0.001)"), N_("LR") },
-    { "patience", 0, 0, G_OPTION_ARG_INT, &patience, N_("Stop after N epochs without improvement (default 10; 0 never)"), N_("N") },
+    { "learning-rate", 0, 0, G_OPTION_ARG_DOUBLE, &lr, N_("Adam learning rate (default 0.001; 0.0003 with --init)"), N_("LR") },
+    { "patience", 0, 0, G_OPTION_ARG_INT, &patience, N_("Stop after N epochs without improvement (default 10, 5 with --init; 0 never)"), N_("N") },
     { "epoch-lines", 0, 0, G_OPTION_ARG_INT, &epoch_lines, N_("Lines per epoch (default: all)"), N_("N") },
-    { "val-fraction", 0, 0, G_OPTION_ARG_DOUBLE, &val_fraction, N_("Part of the training data held out when no --val is given (default 0.05)"), N_("F") },
+    { "val-fraction", 0, 0, G_OPTION_ARG_DOUBLE, &val_fraction, N_("Part of the training data held out when no --val is given (default 0.05; 0.1 with --init)"), N_("F") },
     { "no-augment", 0, 0, G_OPTION_ARG_NONE, &no_augment, N_("Do not distort the training lines"), NULL },
     { "restart", 0, 0, G_OPTION_ARG_NONE, &restart, N_("Ignore an existing checkpoint"), NULL },
     { "arch", 0, 0, G_OPTION_ARG_STRING, &arch_spec, N_("Network of a new model, e.g. “h64 t2x2 l2 s4x2x6 l10 s4x1x20 l50” (the default)"), N_("SPEC") },
@@ -147,6 +148,17 @@ lectern_cli_train (int argc, char **argv)
       g_printerr (_("lectern-cli train: --train and --out are required\n"));
       return LECTERN_CLI_EXIT_USAGE;
     }
+  /* Fine-tuning (--init) on a few hundred corrected lines: a smaller step, so the model keeps
+   * what it knew; fewer epochs, stopping as soon as the held-out tenth stops improving. */
+  const gboolean fine_tune = init != NULL;
+  if (epochs < 0)
+    epochs = fine_tune ? 30 : 50;
+  if (patience < 0)
+    patience = fine_tune ? 5 : 10;
+  if (lr < 0)
+    lr = fine_tune ? 3e-4 : 1e-3;
+  if (val_fraction < 0)
+    val_fraction = fine_tune ? 0.1 : 0.05;
   if (epochs < 1 || batch < 1 || dropout < 0 || dropout >= 1 || lr <= 0 || val_fraction < 0 || val_fraction >= 1)
     {
       g_printerr (_("lectern-cli train: an option is out of range (epochs ≥ 1, batch ≥ 1, 0 ≤ dropout < 1, learning rate > 0)\n"));

@@ -309,6 +309,9 @@ lectern_train (LecternModel *model, LecternDataset *train, LecternDataset *val,
       else
         {
           memcpy (model->net->params, ck->net->params, model->net->n_params * sizeof (float));
+          /* the weights were trained for the checkpoint's input normalisation */
+          model->net->arch.input_mean = ck->net->arch.input_mean;
+          model->net->arch.input_std = ck->net->arch.input_std;
           first_epoch = (int) get_double (ck, "train-epoch", 0);
           first_position = (guint) get_double (ck, "train-position", 0);
           bad_epochs = (int) get_double (ck, "train-bad-epochs", 0);
