@@ -2,6 +2,7 @@
 #include "dataset.h"
 #include "document.h"
 #include "error.h"
+#include "file-util.h"
 #include "rng.h"
 
 #include <string.h>
@@ -56,7 +57,8 @@ add_line (LecternDataset *ds, const char *source, const char *raw_text, LecternI
   g_autoptr (LecternImage) owned = image;
   g_autofree char *text = lectern_text_clean_transcription (raw_text, clean);
   if (text[0] == '\0' || lectern_text_has_unread_parts (raw_text) || owned == NULL
-      || owned->width < 2 || owned->height < 2)
+      || owned->width < 2 || owned->height < 2
+      || g_utf8_strlen (text, -1) > LECTERN_DATASET_MAX_LINE_CHARS)
     {
       ds->skipped++;
       return;
@@ -76,8 +78,6 @@ add_line_image (LecternDataset *ds, const char *path, LecternCleanFlags clean, g
   const char *dot = strrchr (path, '.');
   g_autofree char *stem = g_strndup (path, dot ? (gsize) (dot - path) : strlen (path));
   g_autofree char *gt_path = g_strconcat (stem, ".gt.txt", NULL);
-  g_autofree char *gt = NULL;
-  gsize len;
   if (!g_file_test (gt_path, G_FILE_TEST_EXISTS))
     {
       if (need_gt)
@@ -88,13 +88,14 @@ add_line_image (LecternDataset *ds, const char *path, LecternCleanFlags clean, g
         }
       return TRUE;
     }
-  g_autoptr (GError) local = NULL;
-  if (!g_file_get_contents (gt_path, &gt, &len, &local))
-    {
-      g_set_error (error, LECTERN_ERROR, LECTERN_ERROR_IO, "Cannot read %s: %s", gt_path,
-                   local->message);
-      return FALSE;
-    }
+  /* capped: a wrong or hostile sidecar of gigabytes is not read into memory */
+  g_autoptr (GBytes) gt_bytes = lectern_file_read_capped (gt_path, LECTERN_DATASET_MAX_GT_BYTES,
+                                                          error);
+  if (gt_bytes == NULL)
+    return FALSE;
+  gsize len = 0;
+  const char *gt_data = g_bytes_get_data (gt_bytes, &len);
+  g_autofree char *gt = g_strndup (gt_data != NULL ? gt_data : "", len);
   if (!g_utf8_validate (gt, (gssize) len, NULL))
     {
       g_set_error (error, LECTERN_ERROR, LECTERN_ERROR_FORMAT,

@@ -18,6 +18,13 @@
 
 G_BEGIN_DECLS
 
+/* A .gt.txt sidecar holds one line: larger files are refused (LECTERN_ERROR_TOO_LARGE) before
+ * they are read. A transcription longer than LECTERN_DATASET_MAX_LINE_CHARS characters (after
+ * cleaning) cannot be one line of writing: the line is skipped and counted, which also bounds
+ * the time that error rates and CTC spend on it. */
+#define LECTERN_DATASET_MAX_GT_BYTES   ((gsize) 1 << 20)
+#define LECTERN_DATASET_MAX_LINE_CHARS 10000
+
 typedef struct {
   char         *source;   /* file, or "file#line-id" */
   char         *text;     /* cleaned, NFC */

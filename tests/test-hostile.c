@@ -1,13 +1,15 @@
 /* test-hostile.c — the engine given what fuzzing and hostile files found: text whose dropped
  * characters stood between a letter and its combining mark, models whose weights are not
- * finite numbers, non-finite values in the network's kernels.
+ * finite numbers, non-finite values in the network's kernels, oversized ground truth.
  *
  * Each test here is the regression test of a bug that tests/fuzz found or of a hole in what the
  * other test programs covered; the inputs that crashed a fuzz target are also replayed as files
  * by the fuzz suite (tests/fuzz/regressions/). */
+#include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
 
+#include "dataset.h"
 #include "error.h"
 #include "kernels.h"
 #include "model.h"
@@ -148,6 +150,81 @@ test_kernels_non_finite (void)
   g_assert_cmpfloat_with_epsilon (e[6], 1.0f, 1e-6f);
 }
 
+/* ---- datasets ---- */
+
+/* A folder with one line image x.png and x.gt.txt holding the given bytes. */
+static char *
+line_folder (const char *gt, gsize gt_size)
+{
+  g_autoptr(GError) error = NULL;
+  char *dir = g_dir_make_tmp ("lectern-hostile-XXXXXX", &error);
+  g_assert_no_error (error);
+  g_autoptr(LecternImage) line = lectern_image_new (60, 20);
+  for (int x = 5; x < 55; x += 4)
+    line->pixels[10 * line->width + x] = 0;
+  g_autofree char *png = g_build_filename (dir, "x.png", NULL);
+  g_assert_true (lectern_image_save_png (line, png, &error));
+  g_autofree char *txt = g_build_filename (dir, "x.gt.txt", NULL);
+  g_assert_true (g_file_set_contents (txt, gt, (gssize) gt_size, &error));
+  return dir;
+}
+
+static void
+remove_line_folder (const char *dir)
+{
+  g_autofree char *png = g_build_filename (dir, "x.png", NULL);
+  g_autofree char *txt = g_build_filename (dir, "x.gt.txt", NULL);
+  g_unlink (png);
+  g_unlink (txt);
+  g_rmdir (dir);
+}
+
+static void
+test_dataset_oversized_ground_truth (void)
+{
+  /* A .gt.txt beyond LECTERN_DATASET_MAX_GT_BYTES is refused before it is read, naming it. */
+  {
+    gsize size = LECTERN_DATASET_MAX_GT_BYTES + 1;
+    g_autofree char *big = g_malloc (size);
+    memset (big, 'a', size);
+    g_autofree char *dir = line_folder (big, size);
+    g_autoptr(LecternDataset) ds = lectern_dataset_new (16);
+    g_autoptr(GError) error = NULL;
+    g_assert_false (lectern_dataset_add (ds, dir, LECTERN_CLEAN_DEFAULT, &error));
+    g_assert_error (error, LECTERN_ERROR, LECTERN_ERROR_TOO_LARGE);
+    g_assert_nonnull (strstr (error->message, "x.gt.txt"));
+    remove_line_folder (dir);
+  }
+  /* Within the cap but longer than a line can be: skipped and counted, not an error. The
+   * longest allowed is kept. */
+  const gsize lengths[] = { LECTERN_DATASET_MAX_LINE_CHARS + 1, LECTERN_DATASET_MAX_LINE_CHARS };
+  for (gsize i = 0; i < G_N_ELEMENTS (lengths); i++)
+    {
+      GString *text = g_string_new (NULL);
+      for (gsize k = 0; k < lengths[i]; k++)
+        g_string_append (text, k % 2 ? "\xc3\xa9" : "a");   /* two-byte characters too */
+      g_autofree char *dir = line_folder (text->str, text->len);
+      g_string_free (text, TRUE);
+      g_autoptr(LecternDataset) ds = lectern_dataset_new (16);
+      g_autoptr(GError) error = NULL;
+      g_assert_true (lectern_dataset_add (ds, dir, LECTERN_CLEAN_DEFAULT, &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (ds->samples->len, ==, i == 0 ? 0 : 1);
+      g_assert_cmpuint (ds->skipped, ==, i == 0 ? 1 : 0);
+      remove_line_folder (dir);
+    }
+  /* A NUL inside the transcription is not text. */
+  {
+    g_autofree char *dir = line_folder ("ab\0cd", 5);
+    g_autoptr(LecternDataset) ds = lectern_dataset_new (16);
+    g_autoptr(GError) error = NULL;
+    g_assert_false (lectern_dataset_add (ds, dir, LECTERN_CLEAN_DEFAULT, &error));
+    g_assert_error (error, LECTERN_ERROR, LECTERN_ERROR_FORMAT);
+    g_assert_nonnull (strstr (error->message, "x.gt.txt"));
+    remove_line_folder (dir);
+  }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -155,5 +232,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/Lectern/Hostile/normalize-is-nfc", test_normalize_is_nfc);
   g_test_add_func ("/Lectern/Hostile/model-non-finite-weights", test_model_non_finite_weights);
   g_test_add_func ("/Lectern/Hostile/kernels-non-finite", test_kernels_non_finite);
+  g_test_add_func ("/Lectern/Hostile/dataset-oversized-ground-truth",
+                   test_dataset_oversized_ground_truth);
   return g_test_run ();
 }
