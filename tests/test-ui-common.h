@@ -118,3 +118,120 @@ test_ui_colour_near (guint32 colour,
     }
   return TRUE;
 }
+
+/* ---- pages and models for the workflow tests ---------------------------------------------- */
+
+#include <math.h>
+#include <cairo.h>
+#include <pango/pangocairo.h>
+#include <glib/gstdio.h>
+
+#include "lectern-recognition-model.h"
+#include "model.h"
+#include "network.h"
+
+/* Rows of writing on the text page: top and bottom of each row, in page pixels. */
+#define TEST_UI_TEXT_ROWS        6
+#define TEST_UI_TEXT_PAGE_WIDTH  1100
+#define TEST_UI_TEXT_PAGE_HEIGHT 760
+#define TEST_UI_TEXT_ROW_TOP(i)    (90 + (i) * 105)
+#define TEST_UI_TEXT_ROW_BOTTOM(i) (TEST_UI_TEXT_ROW_TOP (i) + 60)
+
+/* Writes a PNG page with TEST_UI_TEXT_ROWS rows of dark text on off-white paper, each row
+ * between TEST_UI_TEXT_ROW_TOP and _BOTTOM: something for the line finder to find. */
+static inline void
+test_ui_write_text_page (const char *path)
+{
+  static const char * const rows[] = {
+    "Dear Sir, I write to you from the old house by the river,",
+    "where the winter has been long and the roads are closed.",
+    "The letters you sent in March arrived only last week,",
+    "and I have read them many times over by the fire.",
+    "My brother sends his regards and hopes to see you soon;",
+    "we shall travel north as soon as the weather allows.",
+  };
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24,
+                                                         TEST_UI_TEXT_PAGE_WIDTH,
+                                                         TEST_UI_TEXT_PAGE_HEIGHT);
+  cairo_t *cr = cairo_create (surface);
+  PangoLayout *layout = pango_cairo_create_layout (cr);
+  PangoFontDescription *font = pango_font_description_from_string ("DejaVu Serif");
+
+  cairo_set_source_rgb (cr, 0.97, 0.96, 0.92);
+  cairo_paint (cr);
+  pango_font_description_set_absolute_size (font, 34 * PANGO_SCALE);
+  pango_layout_set_font_description (layout, font);
+  cairo_set_source_rgb (cr, 0.12, 0.1, 0.1);
+  for (int i = 0; i < TEST_UI_TEXT_ROWS; i++)
+    {
+      PangoRectangle ink;
+      pango_layout_set_text (layout, rows[i], -1);
+      pango_layout_get_pixel_extents (layout, &ink, NULL);
+      /* the row's ink from its top to its bottom */
+      cairo_move_to (cr, 70, TEST_UI_TEXT_ROW_TOP (i) + 4 - ink.y);
+      pango_cairo_show_layout (cr, layout);
+    }
+  pango_font_description_free (font);
+  g_object_unref (layout);
+  cairo_destroy (cr);
+  g_assert_cmpint (cairo_surface_write_to_png (surface, path), ==, CAIRO_STATUS_SUCCESS);
+  cairo_surface_destroy (surface);
+}
+
+/* A small random model (fast enough for tests) over a few letters. */
+static inline LecternRecognitionModel *
+test_ui_make_model (void)
+{
+  g_autoptr(LecternCharset) charset = lectern_charset_new ();
+  g_autoptr(GError) error = NULL;
+  LecternArch arch;
+  LecternModel *model;
+
+  for (const char *c = "abcdefghijklmnopqrstuvwxyz ,."; *c != '\0'; c++)
+    lectern_charset_add (charset, *c);
+  g_assert_true (lectern_arch_parse (&arch, "h32 t2x2 l2 s2x2x4 l4", &error));
+  g_assert_no_error (error);
+  arch.n_classes = lectern_charset_size (charset);
+  model = lectern_model_new_random (&arch, charset, 11);
+  return lectern_recognition_model_new (lectern_recognizer_new (model), NULL);
+}
+
+/* Runs the main loop until *result is set (by test_ui_store_result). */
+static inline void
+test_ui_store_result (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static inline gboolean
+test_ui_result_set (gpointer data)
+{
+  return *(GAsyncResult **) data != NULL;
+}
+
+static inline GAsyncResult *
+test_ui_wait_result (GAsyncResult **result)
+{
+  test_ui_wait_for (test_ui_result_set, result, 60000);
+  return *result;
+}
+
+/* Removes a folder and what is in it (one level of sub-folders). */
+static inline void
+test_ui_remove_tree (const char *folder)
+{
+  g_autoptr(GDir) dir = g_dir_open (folder, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (folder, name, NULL);
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        test_ui_remove_tree (path);
+      else
+        g_unlink (path);
+    }
+  g_rmdir (folder);
+}

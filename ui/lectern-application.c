@@ -182,7 +182,9 @@ lectern_application_startup (GApplication *application)
 
   G_APPLICATION_CLASS (lectern_application_parent_class)->startup (application);
 
-  g_set_application_name (_("Lectern"));
+  /* GLib allows setting it once per process (a second application object starts in tests). */
+  if (g_strcmp0 (g_get_application_name (), _("Lectern")) != 0)
+    g_set_application_name (_("Lectern"));
   gtk_window_set_default_icon_name (APP_ID);
 
   /* GtkApplication loads the help overlay and icons from the resource base path itself, but

@@ -140,6 +140,17 @@ row_cursor_moved (LecternLineRow  *row,
     g_signal_emit (self, signals[CHARACTER_SELECTED], 0, line, index);
 }
 
+/* Rows can go without a "teardown" (when the list view itself goes): the list forgets them when
+ * they are finalized. */
+static void
+row_finalized (gpointer  data,
+               GObject  *row)
+{
+  LecternLineList *self = LECTERN_LINE_LIST (data);
+
+  g_ptr_array_remove (self->rows, row);
+}
+
 static void
 setup_row (GtkSignalListItemFactory *factory,
            GtkListItem              *item,
@@ -152,6 +163,7 @@ setup_row (GtkSignalListItemFactory *factory,
   g_signal_connect (row, "cursor-moved", G_CALLBACK (row_cursor_moved), self);
   gtk_list_item_set_child (item, row);
   g_ptr_array_add (self->rows, row);
+  g_object_weak_ref (G_OBJECT (row), row_finalized, self);
 }
 
 static void
@@ -189,10 +201,10 @@ teardown_row (GtkSignalListItemFactory *factory,
 {
   GtkWidget *row = gtk_list_item_get_child (item);
 
-  if (row != NULL)
+  if (row != NULL && g_ptr_array_remove (self->rows, row))
     {
       g_signal_handlers_disconnect_by_data (row, self);
-      g_ptr_array_remove (self->rows, row);
+      g_object_weak_unref (G_OBJECT (row), row_finalized, self);
     }
 }
 
@@ -237,6 +249,8 @@ lectern_line_list_finalize (GObject *object)
 {
   LecternLineList *self = LECTERN_LINE_LIST (object);
 
+  for (guint i = 0; i < self->rows->len; i++)
+    g_object_weak_unref (self->rows->pdata[i], row_finalized, self);
   g_ptr_array_unref (self->rows);
 
   G_OBJECT_CLASS (lectern_line_list_parent_class)->finalize (object);

@@ -179,7 +179,7 @@ static void
 show_cursor_character (LecternLineRow *self)
 {
   const LecternLine *line = self->line != NULL ? lectern_page_line_get_line (self->line) : NULL;
-  int index = gtk_widget_has_focus (GTK_WIDGET (gtk_editable_get_delegate (GTK_EDITABLE (self->entry))))
+  int index = gtk_widget_is_focus (GTK_WIDGET (gtk_editable_get_delegate (GTK_EDITABLE (self->entry))))
               ? cursor_character (self) : -1;
 
   if (index >= 0)
@@ -428,7 +428,7 @@ lectern_line_row_has_text_focus (LecternLineRow *self)
 {
   g_return_val_if_fail (LECTERN_IS_LINE_ROW (self), FALSE);
 
-  return gtk_widget_has_focus (GTK_WIDGET (gtk_editable_get_delegate (GTK_EDITABLE (self->entry))));
+  return gtk_widget_is_focus (GTK_WIDGET (gtk_editable_get_delegate (GTK_EDITABLE (self->entry))));
 }
 
 void

@@ -1674,6 +1674,8 @@ close_dialog_response (GtkDialog     *dialog,
                        int            response,
                        LecternWindow *self)
 {
+  /* The window may go right away: the dialog must not point at it while it finishes. */
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), NULL);
   gtk_window_destroy (GTK_WINDOW (dialog));
   self->close_dialog = NULL;
 
