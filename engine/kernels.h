@@ -10,8 +10,10 @@
 #include <glib.h>
 
 /* Marks a hot function to be built for x86-64-v3 (AVX2, FMA) and for the baseline; the dynamic
- * loader picks the one the CPU runs. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
+ * loader picks the one the CPU runs. Not under ASan or TSan: the loader runs the (instrumented)
+ * resolver before the sanitizer's runtime is set up, which crashes before main(). */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__) \
+    && !defined(__SANITIZE_THREAD__)
 # define LECTERN_CLONES __attribute__ ((target_clones ("arch=x86-64-v3", "default")))
 #else
 # define LECTERN_CLONES
