@@ -163,6 +163,7 @@ set_accels (GtkApplication *app)
     { "win.move-line-up", { "<Alt>Up", NULL } },
     { "win.move-line-down", { "<Alt>Down", NULL } },
     { "win.draw-mode", { "<Control>d", NULL } },
+    { "win.edit-line", { "<Control>e", NULL } },
     { "win.show-inspector", { "F9", NULL } },
     { "win.previous-page", { "<Control>Page_Up", NULL } },
     { "win.next-page", { "<Control>Page_Down", NULL } },

@@ -13,7 +13,7 @@
 #define LINE_HEIGHT_SHOWN 64.0
 #define LINE_HEIGHT_MIN   28.0
 /* What the figure needs besides the line images: margins, labels, the gap between columns. */
-#define FIGURE_CHROME     100.0
+#define FIGURE_CHROME     130.0
 /* Wait this long after the current line changes before recognising it (arrow keys held). */
 #define RECOGNIZE_DELAY_MS 150
 

@@ -4,6 +4,7 @@
 #include <glib/gi18n.h>
 
 #include "defaults.h"
+#include "error.h"
 #include "lectern-recognition-model.h"
 #include "model.h"
 
@@ -96,6 +97,20 @@ load_in_thread (GTask        *task,
                                 : lectern_model_load_default (&error);
   if (model == NULL)
     {
+      const char *env = g_getenv ("LECTERN_DEFAULT_MODEL");
+
+      /* The engine's message speaks to the command line (--model); in the window the way out is
+       * the model menu. */
+      if (request->path == NULL && (env == NULL || env[0] == '\0')
+          && g_error_matches (error, LECTERN_ERROR, LECTERN_ERROR_IO))
+        {
+          g_debug ("%s", error->message);
+          g_clear_error (&error);
+          g_set_error (&error, LECTERN_ERROR, LECTERN_ERROR_IO,
+                       _("Lectern’s default recognition model is not installed (it is looked for "
+                         "in %s and %s). Choose a model file (.lectern) from the model menu."),
+                       LECTERN_MODEL_DIR, LECTERN_SOURCE_MODEL_DIR);
+        }
       g_task_return_error (task, error);
       return;
     }

@@ -248,7 +248,7 @@ update_actions (LecternWindow *self)
   set_action_enabled (self, "move-line-down", ready && current != G_MAXUINT
                                               && current + 1 < n_lines);
   set_action_enabled (self, "draw-mode", ready);
-  set_action_enabled (self, "edit-line", ready && current != G_MAXUINT);
+  set_action_enabled (self, "edit-line", ready && n_lines > 0);
   set_action_enabled (self, "previous-page", page_position != G_MAXUINT && page_position > 0);
   set_action_enabled (self, "next-page", page_position != G_MAXUINT
                                          && page_position + 1 < n_pages);
@@ -1260,11 +1260,20 @@ edit_line_activated (GSimpleAction *action,
                      gpointer       user_data)
 {
   LecternWindow *self = LECTERN_WINDOW (user_data);
-  guint position;
+  guint position = G_MAXUINT;
+  guint n;
 
-  if (self->page == NULL || self->current_line == NULL)
+  if (self->page == NULL)
     return;
-  position = lectern_page_find_line (self->page, self->current_line);
+  if (self->current_line != NULL)
+    position = lectern_page_find_line (self->page, self->current_line);
+  /* No line chosen yet: the first one nobody has corrected, where work picks up. */
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->page));
+  for (guint i = 0; i < n && position == G_MAXUINT; i++)
+    if (!lectern_page_line_get_corrected (lectern_page_get_line (self->page, i)))
+      position = i;
+  if (position == G_MAXUINT && n > 0)
+    position = 0;
   if (position != G_MAXUINT)
     lectern_line_list_focus_line (self->line_list, position);
 }
