@@ -73,8 +73,24 @@
 /* A large component filling less of its box than this is a pen line drawn around or across
  * the text (a loop, a frame): its words are kept, its line stripped. */
 #define LOOP_FILL 0.03
-/* A sparse drawing of which more than this share is not thin pen line is a picture. */
-#define MAX_PICTURE_SHARE 0.4
+/* A component too large to be writing that fills less of its box than this is a drawing that
+ * may have words hanging on it (a pen line crossing them); denser, it is a picture. */
+#define DRAWING_FILL 0.15
+/* What is left of a stripped drawing grows back along it by this many text heights. */
+#define REGROW 0.5
+/* Stamps and seals: specks (components under SPECK_SIZE text heights) crowd there, counted in
+ * a Gaussian window of STAMP_SIGMA line spacings: regions over STAMP_LOW specks that reach
+ * STAMP_HIGH are candidates, stamps when the fine detail of their row profile is under
+ * STAMP_MODULATION of it. With a stamp go the components of at most STAMP_PIECE text heights
+ * within STAMP_NEAR line spacings of it and STAMP_REACH of its region. */
+#define SPECK_SIZE 0.6
+#define STAMP_SIGMA 0.4
+#define STAMP_LOW 5.0
+#define STAMP_HIGH 10.0
+#define STAMP_MODULATION 0.27
+#define STAMP_PIECE 3.0
+#define STAMP_NEAR 0.3
+#define STAMP_REACH 1.0
 /* A ridge peak must stand this share of its height above the valley to its stronger neighbour. */
 #define PROMINENCE 0.15
 /* The ink of a line, once the page is deskewed, rises or falls by at most this per unit of
@@ -775,17 +791,23 @@ strip_drawn_line (const Component *c, guint32 id, guint32 *labels, int w, double
 }
 
 /* A large, sparse component is a drawing: a frame, a loop drawn around the text, a flourish,
- * a signature's swirl. Words it touches would go with it, so rather than dropping it, its pen
- * lines are cleared: pixels whose column or row holds no more ink of it than a few pen widths
- * (the crossings of a thin curve). What stays are the words, and scraps that the later
- * filters drop. Returns FALSE when nothing is left, or when much is: then the drawing is a
- * picture (a seal, an emblem) and goes whole. */
+ * a signature's swirl, the outline of a seal; often touching words (a loop drawn round a
+ * paragraph crosses its words here and there, and then the words and the loop are one
+ * component, sparse as a whole). Words it touches would go with it, so rather than dropping it,
+ * its pen lines are cleared: pixels whose column or row holds no more ink of it than a few pen
+ * widths (the crossings of a thin curve). That also clears the thin joins and the tops of the
+ * words' own letters, so what is left then grows back, along the component, by a part of the
+ * text height: the words come back whole and the curve only as a stub where it touched them.
+ * What stays are the words, a seal's picture (drop_stamps takes it) and scraps that the later
+ * filters drop. Returns FALSE when nothing is left. */
 static gboolean
 strip_thin_curve (Component *c, guint32 id, guint32 *labels, int w, double pen, double th)
 {
   int cw = c->x1 - c->x0 + 1, ch = c->y1 - c->y0 + 1;
   g_autofree int *col = g_new0 (int, cw);
   g_autofree int *row = g_new0 (int, ch);
+  /* 0 not this component, 1 cleared, 2 kept, 3 grown back in this pass */
+  g_autofree guint8 *mask = g_new0 (guint8, (gsize) cw * ch);
   for (int y = c->y0; y <= c->y1; y++)
     for (int x = c->x0; x <= c->x1; x++)
       if (labels[(gsize) y * w + x] == id)
@@ -795,27 +817,47 @@ strip_thin_curve (Component *c, guint32 id, guint32 *labels, int w, double pen, 
         }
   double thin = 3 * pen;
   int left = 0;
-  for (int y = c->y0; y <= c->y1; y++)
-    for (int x = c->x0; x <= c->x1; x++)
-      {
-        gsize at = (gsize) y * w + x;
-        if (labels[at] != id)
-          continue;
-        if (col[x - c->x0] <= thin || row[y - c->y0] <= thin)
-          labels[at] = 0;
-        else
-          left++;
-      }
-  /* nothing left, or so much that it is a picture (a seal, an emblem) rather than lines */
-  if (left < 0.5 * th * th || left > MAX_PICTURE_SHARE * c->area)
+  for (int y = 0; y < ch; y++)
+    for (int x = 0; x < cw; x++)
+      if (labels[(gsize) (y + c->y0) * w + x + c->x0] == id)
+        {
+          gboolean cleared = col[x] <= thin || row[y] <= thin;
+          mask[(gsize) y * cw + x] = cleared ? 1 : 2;
+          left += !cleared;
+        }
+  gboolean keep = left >= 0.5 * th * th;
+  if (keep)
     {
-      for (int y = c->y0; y <= c->y1; y++)
-        for (int x = c->x0; x <= c->x1; x++)
-          if (labels[(gsize) y * w + x] == id)
-            labels[(gsize) y * w + x] = 0;
-      return FALSE;
+      int grow = MAX (1, (int) lround (REGROW * th));
+      for (int pass = 0; pass < grow; pass++)
+        {
+          for (int y = 0; y < ch; y++)
+            for (int x = 0; x < cw; x++)
+              {
+                if (mask[(gsize) y * cw + x] != 1)
+                  continue;
+                for (int dy = -1; dy <= 1; dy++)
+                  for (int dx = -1; dx <= 1; dx++)
+                    {
+                      int yy = y + dy, xx = x + dx;
+                      if (yy >= 0 && xx >= 0 && yy < ch && xx < cw
+                          && mask[(gsize) yy * cw + xx] == 2)
+                        {
+                          mask[(gsize) y * cw + x] = 3;
+                          dy = dx = 2;
+                        }
+                    }
+              }
+          for (gsize i = 0; i < (gsize) cw * ch; i++)
+            if (mask[i] == 3)
+              mask[i] = 2;
+        }
     }
-  return TRUE;    /* statistics are stale: the caller labels the page again */
+  for (int y = 0; y < ch; y++)
+    for (int x = 0; x < cw; x++)
+      if (mask[(gsize) y * cw + x] == 1 || (!keep && mask[(gsize) y * cw + x]))
+        labels[(gsize) (y + c->y0) * w + x + c->x0] = 0;
+  return keep;    /* statistics are stale: the caller labels the page again */
 }
 
 static void
@@ -848,7 +890,8 @@ filter_components (GArray *comps, guint32 *labels, int w, const Transform *t,
       gboolean touches = touches_image_edge (c, t, reduced_w, reduced_h);
       if (MAX (cw, ch) < 0.15 * th)
         c->keep = FALSE;                          /* speck */
-      else if (ch > 2.5 * th && cw > 2.5 * th && fill < LOOP_FILL)
+      else if (ch > 2.5 * th && cw > 2.5 * th
+               && (fill < LOOP_FILL || (ch > 5 * th && cw > 5 * th && fill < DRAWING_FILL)))
         {
           if (pen <= 0 || !strip_thin_curve (c, i, labels, w, pen, th))
             c->keep = FALSE;                      /* frame, loop, flourish */
@@ -1066,6 +1109,158 @@ gauss_blur (float *m, int w, int h, double sigma, gboolean vertical)
   int r = (int) lround ((sqrt (4.0 * sigma * sigma + 1.0) - 1.0) / 2.0);
   for (int i = 0; i < 3; i++)
     box_blur (m, w, h, r, vertical);
+}
+
+/* ---- 6b. stamps and seals ------------------------------------------------------------------- */
+
+/* 1-D Gaussian smoothing of a profile (three box blurs). */
+static void
+smooth_profile (double *p, int n, double sigma)
+{
+  int r = (int) lround ((sqrt (4.0 * sigma * sigma + 1.0) - 1.0) / 2.0);
+  if (r <= 0 || n <= 0)
+    return;
+  g_autofree double *tmp = g_new (double, n);
+  for (int pass = 0; pass < 3; pass++)
+    {
+      memcpy (tmp, p, sizeof (double) * n);
+      double acc = 0;
+      for (int i = -r; i <= r; i++)
+        acc += tmp[CLAMP (i, 0, n - 1)];
+      for (int i = 0; i < n; i++)
+        {
+          p[i] = acc / (2 * r + 1);
+          acc += tmp[MIN (i + r + 1, n - 1)] - tmp[MAX (i - r, 0)];
+        }
+    }
+}
+
+/* Stamps and seals printed or pressed on the page (a fiscal stamp, an office's seal, a
+ * perforated mark) binarise into a crowd of specks, fine print and hatching. Where specks crowd
+ * (counted in a window about a line spacing wide, against the text height and line spacing), a
+ * region is a candidate; it is a stamp when its ink has no line structure: the row profile of
+ * its ink, smoothed over a tenth of a line spacing, hardly departs from the same profile smoothed
+ * over a third of one (text has its lines and the blank between them; a seal is one blot). The
+ * region's components go, with the letters and scraps beside them (lettering round a seal, a
+ * stamp's frame) that are small, close to them and near the region. */
+static void
+drop_stamps (GArray *comps, const guint32 *labels, int w, int h, double th, double ls)
+{
+  int cell = MAX (1, (int) floor (ls / 8));
+  int gw = (w + cell - 1) / cell, gh = (h + cell - 1) / cell;
+  g_autofree float *d = g_new0 (float, (gsize) gw * gh);
+  for (guint i = 1; i < comps->len; i++)
+    {
+      Component *c = &g_array_index (comps, Component, i);
+      if (!c->keep || MAX (c->x1 - c->x0, c->y1 - c->y0) + 1 >= SPECK_SIZE * th)
+        continue;
+      int cx = (int) (c->sum_x / c->area) / cell, cy = (int) (c->sum_y / c->area) / cell;
+      d[(gsize) cy * gw + cx] += 1.0f;
+    }
+  double sigma = STAMP_SIGMA * ls / cell;
+  gauss_blur (d, gw, gh, sigma, TRUE);
+  gauss_blur (d, gw, gh, sigma, FALSE);
+  double norm = 2 * G_PI * sigma * sigma;      /* specks within the footprint of the kernel */
+  for (gsize i = 0; i < (gsize) gw * gh; i++)
+    d[i] *= norm;
+
+  /* regions of high speck density: connected cells over STAMP_LOW that reach STAMP_HIGH */
+  g_autofree int *reg = g_new0 (int, (gsize) gw * gh);
+  g_autofree int *stack = g_new (int, (gsize) gw * gh);
+  int n_reg = 0;
+  for (int start = 0; start < gw * gh; start++)
+    {
+      if (reg[start] || d[start] < STAMP_LOW)
+        continue;
+      n_reg++;
+      int sp = 0, x0 = gw, x1 = -1, y0 = gh, y1 = -1;
+      float peak = 0;
+      stack[sp++] = start;
+      reg[start] = n_reg;
+      while (sp > 0)
+        {
+          int k = stack[--sp], x = k % gw, y = k / gw;
+          peak = MAX (peak, d[k]);
+          x0 = MIN (x0, x); x1 = MAX (x1, x); y0 = MIN (y0, y); y1 = MAX (y1, y);
+          for (int dy = -1; dy <= 1; dy++)
+            for (int dx = -1; dx <= 1; dx++)
+              {
+                int xx = x + dx, yy = y + dy;
+                if (xx < 0 || yy < 0 || xx >= gw || yy >= gh)
+                  continue;
+                int kk = yy * gw + xx;
+                if (!reg[kk] && d[kk] >= STAMP_LOW)
+                  {
+                    reg[kk] = n_reg;
+                    stack[sp++] = kk;
+                  }
+              }
+        }
+      if (peak < STAMP_HIGH)
+        continue;
+      /* the row profile of the region's ink */
+      int py0 = y0 * cell, py1 = MIN (h, (y1 + 1) * cell);
+      g_autofree double *prof = g_new0 (double, py1 - py0);
+      g_autofree double *wide = g_new0 (double, py1 - py0);
+      for (guint i = 1; i < comps->len; i++)
+        {
+          Component *c = &g_array_index (comps, Component, i);
+          if (!c->keep)
+            continue;
+          int cx = (int) (c->sum_x / c->area) / cell, cy = (int) (c->sum_y / c->area) / cell;
+          if (reg[(gsize) cy * gw + cx] != n_reg)
+            continue;
+          for (int y = c->y0; y <= c->y1; y++)
+            for (int x = c->x0; x <= c->x1; x++)
+              if (labels[(gsize) y * w + x] == i && y >= py0 && y < py1)
+                prof[y - py0]++;
+        }
+      memcpy (wide, prof, sizeof (double) * (py1 - py0));
+      smooth_profile (prof, py1 - py0, 0.1 * ls);
+      smooth_profile (wide, py1 - py0, 0.35 * ls);
+      double dev = 0, sum = 0;
+      for (int y = 0; y < py1 - py0; y++)
+        {
+          dev += fabs (prof[y] - wide[y]);
+          sum += wide[y];
+        }
+      if (sum <= 0 || dev > STAMP_MODULATION * sum)
+        continue;
+      /* the stamp: the components of the region, and the letters and scraps next to them (the
+       * lettering round a seal, the edge of a stamp) within reach of the region */
+      g_autoptr (GArray) taken = g_array_new (FALSE, FALSE, sizeof (guint));
+      for (guint i = 1; i < comps->len; i++)
+        {
+          Component *c = &g_array_index (comps, Component, i);
+          int cx = (int) (c->sum_x / c->area) / cell, cy = (int) (c->sum_y / c->area) / cell;
+          if (c->keep && reg[(gsize) cy * gw + cx] == n_reg)
+            {
+              c->keep = FALSE;
+              g_array_append_val (taken, i);
+            }
+        }
+      double reach = STAMP_REACH * ls, near = STAMP_NEAR * ls;
+      double rx0 = x0 * cell - reach, rx1 = (x1 + 1) * cell + reach;
+      double ry0 = y0 * cell - reach, ry1 = (y1 + 1) * cell + reach;
+      for (guint k = 0; k < taken->len; k++)
+        {
+          const Component *t = &g_array_index (comps, Component, g_array_index (taken, guint, k));
+          for (guint i = 1; i < comps->len; i++)
+            {
+              Component *c = &g_array_index (comps, Component, i);
+              if (!c->keep || MAX (c->x1 - c->x0, c->y1 - c->y0) + 1 > STAMP_PIECE * th)
+                continue;
+              double mx = c->sum_x / c->area, my = c->sum_y / c->area;
+              if (mx < rx0 || mx > rx1 || my < ry0 || my > ry1)
+                continue;
+              if (c->x0 > t->x1 + near || c->x1 < t->x0 - near || c->y0 > t->y1 + near
+                  || c->y1 < t->y0 - near)
+                continue;
+              c->keep = FALSE;
+              g_array_append_val (taken, i);
+            }
+        }
+    }
 }
 
 typedef struct {
@@ -2396,6 +2591,7 @@ lectern_segment_page (const LecternImage *page, const LecternSegmentOptions *opt
   else if (ls <= 0)
     ls = 2.2 * th;
   ls = CLAMP (ls, 1.2 * th, MAX_SPACING * th);
+  drop_stamps (comps, labels, ink->w, ink->h, th, ls);
   report (&opts, 0.55);
   if (!check_cancel (cancellable, error))
     return NULL;
