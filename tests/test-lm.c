@@ -405,7 +405,8 @@ test_bad_files (void)
       data[at] ^= 0x5A;
     }
   /* not a model, and a future version */
-  expect_load_error ((const guint8 *) "PK\x03\x04 not a model at all.....", 30, LECTERN_ERROR_FORMAT);
+  static const char not_a_model[] = "PK\x03\x04 not a model at all.....";
+  expect_load_error ((const guint8 *) not_a_model, sizeof not_a_model - 1, LECTERN_ERROR_FORMAT);
   data[8] = 99;
   expect_load_error (data, size, LECTERN_ERROR_UNSUPPORTED);
   data[8] = good[8];
