@@ -698,6 +698,36 @@ test_lenient_xml (void)
   run_cli (&run, "eval", "--model", model_path, path, NULL);
   assert_succeeded (&run);
   g_assert_nonnull (strstr (run.out, "2 lines (1 skipped)"));
+
+  /* The same in ALTO: negative positions, a repeated ID, a line beyond the page, a namespace
+   * version Lectern does not know yet (v9), BASELINE as one number (before 4.2). */
+  static const char alto[] =
+    "<alto xmlns=\"http://www.loc.gov/standards/alto/ns-v9#\"><Description><MeasurementUnit>"
+    "pixel</MeasurementUnit><sourceImageInformation><fileName>page.png</fileName>"
+    "</sourceImageInformation></Description><Layout><Page ID=\"p\" PHYSICAL_IMG_NR=\"1\" "
+    "WIDTH=\"400\" HEIGHT=\"200\"><PrintSpace><TextBlock ID=\"b\">"
+    "<TextLine ID=\"dup\" HPOS=\"-25\" VPOS=\"35\" WIDTH=\"400\" HEIGHT=\"40\" BASELINE=\"70\">"
+    "<String CONTENT=\"first\"/><SP/><String CONTENT=\"line\"/></TextLine>"
+    "<TextLine ID=\"dup\" HPOS=\"25\" VPOS=\"-115\" WIDTH=\"350\" HEIGHT=\"270\">"
+    "<String CONTENT=\"second line\"/></TextLine>"
+    "<TextLine ID=\"off\" HPOS=\"5000\" VPOS=\"5000\" WIDTH=\"10\" HEIGHT=\"10\">"
+    "<String CONTENT=\"off the page\"/></TextLine>"
+    "</TextBlock></PrintSpace></Page></Layout></alto>";
+  g_autofree char *alto_path = tmp_path ("lenient-alto.xml");
+  write_file (alto_path, alto, sizeof alto - 1);
+  g_autofree char *alto_out = tmp_path ("lenient-alto-out.xml");
+  run_cli (&run, "transcribe", "--model", model_path, "--no-lm", "-q", "-f", "alto", "-o",
+           alto_out, alto_path, NULL);
+  assert_succeeded (&run);
+  g_autoptr(LecternDocument) alto_doc = lectern_document_load (alto_out, &error);
+  g_assert_no_error (error);
+  g_autoptr(GPtrArray) alto_lines = lectern_document_lines (alto_doc);
+  g_assert_cmpuint (alto_lines->len, ==, 3);
+  g_assert_cmpstr (((LecternLine *) alto_lines->pdata[0])->id, !=,
+                   ((LecternLine *) alto_lines->pdata[1])->id);
+  run_cli (&run, "eval", "--model", model_path, alto_path, NULL);
+  assert_succeeded (&run);
+  g_assert_nonnull (strstr (run.out, "2 lines (1 skipped)"));
 }
 
 static void
