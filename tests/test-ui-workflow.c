@@ -452,6 +452,14 @@ test_close_asks (void)
   g_unlink (page_path);
 }
 
+static gboolean
+showing (gpointer data)
+{
+  LecternWindow *window = ((gpointer *) data)[0];
+  LecternPage *page = ((gpointer *) data)[1];
+  return lectern_window_get_page (window) == page && !lectern_window_get_loading (window);
+}
+
 /* ---- a crash, and the next start -------------------------------------------------------------- */
 
 /* Another start of Lectern, in this process: an application of its own (its own id, so that it
@@ -499,14 +507,27 @@ test_crash_restore (void)
   while (g_main_context_iteration (NULL, FALSE))
     ;
 
-  /* The next start finds the draft and offers it back. */
+  /* The next start finds the draft and offers it back — here with the same scan given on the
+   * command line: the draft takes the place of the page read from disk. */
   second = new_application ("org.lectern.LecternAfterCrash");
   window = lectern_window_new (second);
   gtk_window_present (GTK_WINDOW (window));
   g_assert_true (lectern_window_get_drafts_offered (window));
+  {
+    g_autoptr(GFile) file = g_file_new_for_path (page_path);
+    lectern_window_open (window, file);
+    test_ui_wait_for (not_loading, window, 20000);
+    g_assert_false (lectern_page_get_modified (lectern_window_get_page (window)));
+    g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (lectern_window_get_page (window))),
+                      ==, 0);
+  }
   activate (window, "restore-drafts");
   g_assert_false (lectern_window_get_drafts_offered (window));
-  test_ui_wait_for (not_loading, window, 20000);
+  g_assert_cmpuint (lectern_project_get_n_pages (lectern_window_get_project (window)), ==, 1);
+  {
+    gpointer wait[] = { window, lectern_project_get_page (lectern_window_get_project (window), 0) };
+    test_ui_wait_for (showing, wait, 20000);
+  }
 
   page = lectern_window_get_page (window);
   g_assert_cmpstr (lectern_page_get_image_path (page), ==, page_path);
@@ -532,14 +553,6 @@ test_crash_restore (void)
 }
 
 /* ---- several pages ---------------------------------------------------------------------------- */
-
-static gboolean
-showing (gpointer data)
-{
-  LecternWindow *window = ((gpointer *) data)[0];
-  LecternPage *page = ((gpointer *) data)[1];
-  return lectern_window_get_page (window) == page && !lectern_window_get_loading (window);
-}
 
 static void
 test_pages (void)

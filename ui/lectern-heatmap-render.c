@@ -20,7 +20,8 @@
 #define COLOUR_BAR_HEIGHT 12.0
 #define TICK_HEIGHT       16.0   /* the values under the colour bar */
 #define CLASS_ROW_HEIGHT  13.0
-#define TEXT_ROW_HEIGHT   22.0
+#define TEXT_ROW_HEIGHT   32.0   /* two staggered rows of characters */
+#define TEXT_LINE_HEIGHT  14.0
 #define FONT_PIXELS       11.0
 
 /* Viridis (van der Walt, Smith & Firing, 2015; CC0) at nine evenly spaced points of its
@@ -630,28 +631,40 @@ draw_posteriors (cairo_t                     *cr,
              layout->text_row.y + layout->text_row.height / 2, ALIGN_RIGHT);
 
   /* Each decoded character under its frames: a bracket over the frames, the character centred
-   * below it. */
-  p = rec->text;
-  for (guint i = 0; i < rec->n_chars && p != NULL && *p != '\0'; i++, p = g_utf8_next_char (p))
-    {
-      char utf8[8] = { 0 };
-      double x0, x1;
+   * below it. A character that would touch the one before it goes one row down, so that
+   * neighbours read apart even where the network reads them from few frames. */
+  {
+    double row_end[2] = { -G_MAXDOUBLE, -G_MAXDOUBLE };
 
-      if (rec->frame_start == NULL || rec->frame_end == NULL)
-        break;
-      lectern_heatmap_char_extent (options, layout, i, &x0, &x1);
+    p = rec->text;
+    for (guint i = 0; i < rec->n_chars && p != NULL && *p != '\0'; i++, p = g_utf8_next_char (p))
+      {
+        char utf8[8] = { 0 };
+        double x0, x1, centre;
+        int width, height, row;
 
-      cairo_set_source_rgb (cr, 0.55, 0.55, 0.55);
-      cairo_rectangle (cr, x0 + 0.5, layout->text_row.y, MAX (x1 - x0 - 1, 1), 1);
-      cairo_fill (cr);
+        if (rec->frame_start == NULL || rec->frame_end == NULL)
+          break;
+        lectern_heatmap_char_extent (options, layout, i, &x0, &x1);
 
-      memcpy (utf8, p, g_utf8_next_char (p) - p);
-      if (utf8[0] == ' ')
-        strcpy (utf8, "␣");
-      cairo_set_source_rgb (cr, 0.05, 0.05, 0.05);
-      draw_text (cr, text, utf8, (x0 + x1) / 2, layout->text_row.y + 2 + (TEXT_ROW_HEIGHT - 2) / 2,
-                 ALIGN_CENTRE);
-    }
+        cairo_set_source_rgb (cr, 0.55, 0.55, 0.55);
+        cairo_rectangle (cr, x0 + 0.5, layout->text_row.y, MAX (x1 - x0 - 1, 1), 1);
+        cairo_fill (cr);
+
+        memcpy (utf8, p, g_utf8_next_char (p) - p);
+        if (utf8[0] == ' ')
+          strcpy (utf8, "␣");
+        pango_layout_set_text (text, utf8, -1);
+        pango_layout_get_pixel_size (text, &width, &height);
+        centre = (x0 + x1) / 2;
+        row = centre - width / 2.0 < row_end[0] + 1 && centre - width / 2.0 >= row_end[1] + 1 ? 1 : 0;
+        row_end[row] = centre + width / 2.0;
+
+        cairo_set_source_rgb (cr, 0.05, 0.05, 0.05);
+        draw_text (cr, text, utf8, centre,
+                   layout->text_row.y + 2 + (row + 0.5) * TEXT_LINE_HEIGHT, ALIGN_CENTRE);
+      }
+  }
 }
 
 void

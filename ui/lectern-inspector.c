@@ -331,7 +331,10 @@ recognize_now (LecternInspector *self)
       return;
     }
 
-  gtk_label_set_label (self->status_label, _("Reading the line…"));
+  if (self->has_layout)
+    gtk_label_set_label (self->status_label, _("Reading the line…"));
+  else
+    show_message (self, _("Reading the line…"));
   request = g_new0 (InspectRequest, 1);
   request->model = g_object_ref (self->model);
   request->image = lectern_page_image_ref (lectern_page_get_image (self->page));

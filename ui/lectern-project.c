@@ -201,6 +201,27 @@ lectern_project_remove_page (LecternProject *self,
   g_list_store_remove (self->pages, position);
 }
 
+void
+lectern_project_replace_page (LecternProject *self,
+                              LecternPage    *page,
+                              LecternPage    *replacement)
+{
+  guint position;
+
+  g_return_if_fail (LECTERN_IS_PROJECT (self));
+  g_return_if_fail (LECTERN_IS_PAGE (replacement));
+
+  position = lectern_project_find_page (self, page);
+  if (position == G_MAXUINT)
+    {
+      lectern_project_add_page (self, replacement);
+      return;
+    }
+  g_signal_handlers_disconnect_by_data (page, self);
+  g_signal_connect_swapped (replacement, "notify::modified", G_CALLBACK (update_modified), self);
+  g_list_store_splice (self->pages, position, 1, (gpointer *) &replacement, 1);
+}
+
 LecternPage *
 lectern_project_find_file (LecternProject *self,
                            GFile          *file)

@@ -24,6 +24,10 @@ void            lectern_project_add_page     (LecternProject *self,
                                               LecternPage    *page);
 void            lectern_project_remove_page  (LecternProject *self,
                                               LecternPage    *page);
+/* Puts replacement where page is (a draft restored over the page opened from disk). */
+void            lectern_project_replace_page (LecternProject *self,
+                                              LecternPage    *page,
+                                              LecternPage    *replacement);
 /* The page standing for file (image or XML), or NULL. */
 LecternPage    *lectern_project_find_file    (LecternProject *self,
                                               GFile          *file);

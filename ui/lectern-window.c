@@ -1615,11 +1615,23 @@ restore_drafts_activated (GSimpleAction *action,
       g_autoptr(GFile) image = g_file_new_for_path (draft->image_path);
       g_autoptr(LecternPage) page = NULL;
 
-      /* Already open in this session: its own unsaved state wins. */
-      if (lectern_project_find_file (self->project, image) != NULL)
+      LecternPage *open = lectern_project_find_file (self->project, image);
+
+      /* Already open and changed in this session: its own unsaved state wins. Open but
+       * unchanged (given on the command line, say): the draft takes its place. */
+      if (open != NULL && lectern_page_get_modified (open))
         continue;
       page = lectern_page_new_from_draft (draft->image_path, draft->save_path, draft->xml_path);
-      lectern_project_add_page (self->project, page);
+      if (open != NULL)
+        {
+          gboolean shown = open == self->page;
+
+          lectern_project_replace_page (self->project, open, page);
+          if (shown)
+            first = page;
+        }
+      else
+        lectern_project_add_page (self->project, page);
       if (first == NULL)
         first = page;
     }
