@@ -91,6 +91,15 @@
 #define STAMP_PIECE 3.0
 #define STAMP_NEAR 0.3
 #define STAMP_REACH 1.0
+/* Text running up or down the page: letters at most ACROSS_GAP text heights from the next
+ * above or below them (and closer than beside them), in columns of at least ACROSS_MIN letters
+ * or words at most ACROSS_LINK apart, ACROSS_LENGTH line spacings long. */
+#define ACROSS_MIN 5
+#define ACROSS_GAP 1.0
+#define ACROSS_LINK 1.6
+/* ... with at least ACROSS_DENSITY letters one under the other to a line spacing. */
+#define ACROSS_DENSITY 2.0
+#define ACROSS_LENGTH 1.0
 /* A ridge peak must stand this share of its height above the valley to its stronger neighbour. */
 #define PROMINENCE 0.15
 /* The ink of a line, once the page is deskewed, rises or falls by at most this per unit of
@@ -1261,6 +1270,163 @@ drop_stamps (GArray *comps, const guint32 *labels, int w, int h, double th, doub
             }
         }
     }
+}
+
+/* ---- 6c. text written across ------------------------------------------------------------------ */
+
+static int
+compare_comp_y0 (gconstpointer a, gconstpointer b, gpointer data)
+{
+  const Component *c = data;
+  const Component *x = &c[*(const guint *) a], *y = &c[*(const guint *) b];
+  return (x->y0 > y->y0) - (x->y0 < y->y0);
+}
+
+static int
+compare_comp_x0 (gconstpointer a, gconstpointer b, gpointer data)
+{
+  const Component *c = data;
+  const Component *x = &c[*(const guint *) a], *y = &c[*(const guint *) b];
+  return (x->x0 > y->x0) - (x->x0 < y->x0);
+}
+
+/* For each of the sorted components (by y0 when `down`, else by x0), the gap to the nearest one
+ * after it that overlaps it across (by half the narrower's extent), into gap[]; G_MAXINT when
+ * none within max_gap. The gap is also given to that neighbour, for its side facing back. */
+static void
+neighbour_gaps (const Component *cs, const guint *order, guint n, gboolean down, double max_gap,
+                int *gap)
+{
+  for (guint a = 0; a < n; a++)
+    {
+      const Component *c = &cs[order[a]];
+      int c_end = down ? c->y1 : c->x1;
+      int c_lo = down ? c->x0 : c->y0, c_hi = down ? c->x1 : c->y1;
+      for (guint b = a + 1; b < n; b++)
+        {
+          const Component *d = &cs[order[b]];
+          int d_start = down ? d->y0 : d->x0;
+          if (d_start - c_end > max_gap)
+            break;
+          int d_lo = down ? d->x0 : d->y0, d_hi = down ? d->x1 : d->y1;
+          int ov = MIN (c_hi, d_hi) - MAX (c_lo, d_lo) + 1;
+          if (ov < 0.5 * MIN (c_hi - c_lo + 1, d_hi - d_lo + 1))
+            continue;
+          int g = MAX (0, d_start - c_end - 1);
+          gap[order[a]] = MIN (gap[order[a]], g);
+          gap[order[b]] = MIN (gap[order[b]], g);
+        }
+    }
+}
+
+/* Text running up or down the page (a stamp's lettering turned on its side, a note written up
+ * the margin) cannot be one of the page's lines, and the ridges would string its letters into
+ * the lines it crosses. Its letters have their nearest neighbours above and below them, close,
+ * and none beside them; a column of at least ACROSS_MIN such letters and words, each close
+ * above the next, is dropped. Returns whether any was. */
+static gboolean
+drop_text_across (GArray *comps, double th, double ls)
+{
+  gboolean dropped = FALSE;
+  Component *cs = (Component *) comps->data;
+  g_autoptr (GArray) cand = g_array_new (FALSE, FALSE, sizeof (guint));
+  for (guint i = 1; i < comps->len; i++)
+    {
+      const Component *c = &cs[i];
+      int size = MAX (c->x1 - c->x0, c->y1 - c->y0) + 1;
+      if (c->keep && size >= 0.4 * th && size <= 8 * th)
+        g_array_append_val (cand, i);
+    }
+  guint n = cand->len;
+  if (n < ACROSS_MIN)
+    return FALSE;
+  g_autofree int *vgap = g_new (int, comps->len);
+  g_autofree int *hgap = g_new (int, comps->len);
+  for (guint i = 0; i < comps->len; i++)
+    vgap[i] = hgap[i] = G_MAXINT;
+  guint *order = (guint *) cand->data;
+  double max_gap = 2 * th;
+  g_qsort_with_data (order, n, sizeof (guint), compare_comp_x0, cs);
+  neighbour_gaps (cs, order, n, FALSE, max_gap, hgap);
+  g_qsort_with_data (order, n, sizeof (guint), compare_comp_y0, cs);
+  neighbour_gaps (cs, order, n, TRUE, max_gap, vgap);
+
+  /* columns of letters that vote for running up or down: linked when close above each other */
+  g_autofree guint32 *parent = g_new (guint32, comps->len);
+  g_autofree guint8 *vote = g_new0 (guint8, comps->len);
+  for (guint i = 0; i < comps->len; i++)
+    parent[i] = i;
+  for (guint a = 0; a < n; a++)
+    {
+      guint i = order[a];
+      vote[i] = vgap[i] <= ACROSS_GAP * th && (hgap[i] == G_MAXINT || 2 * vgap[i] < hgap[i]);
+    }
+  for (guint a = 0; a < n; a++)
+    {
+      const Component *c = &cs[order[a]];
+      if (!vote[order[a]])
+        continue;
+      for (guint b = a + 1; b < n; b++)
+        {
+          const Component *d = &cs[order[b]];
+          if (d->y0 - c->y1 > ACROSS_LINK * th)
+            break;
+          if (!vote[order[b]])
+            continue;
+          int ov = MIN (c->x1, d->x1) - MAX (c->x0, d->x0) + 1;
+          if (ov < 0.5 * MIN (c->x1 - c->x0 + 1, d->x1 - d->x0 + 1))
+            continue;
+          guint32 ra = uf_find (parent, order[a]), rb = uf_find (parent, order[b]);
+          if (ra != rb)
+            parent[MAX (ra, rb)] = MIN (ra, rb);
+        }
+    }
+  /* per column: its length, and its levels: letters top to bottom (order is by y0), a new
+   * level where one sits lower than the last by more than a third of the text height. Text
+   * running down has a level for each letter, several to a line spacing; the letters of lines
+   * one under the other that happen to line up (a chance column) have one level to a line. */
+  g_autofree guint *count = g_new0 (guint, comps->len);
+  g_autofree guint *levels = g_new0 (guint, comps->len);
+  g_autofree int *top = g_new (int, comps->len);
+  g_autofree int *bottom = g_new (int, comps->len);
+  g_autofree double *level_y = g_new (double, comps->len);
+  for (guint a = 0; a < n; a++)
+    {
+      guint i = order[a];
+      if (!vote[i])
+        continue;
+      guint32 r = uf_find (parent, i);
+      double mid = (cs[i].y0 + cs[i].y1) / 2.0;
+      if (count[r]++ == 0)
+        {
+          top[r] = cs[i].y0;
+          bottom[r] = cs[i].y1;
+          levels[r] = 1;
+          level_y[r] = mid;
+          continue;
+        }
+      if (mid > level_y[r] + th / 3)
+        {
+          levels[r]++;
+          level_y[r] = mid;
+        }
+      top[r] = MIN (top[r], cs[i].y0);
+      bottom[r] = MAX (bottom[r], cs[i].y1);
+    }
+  for (guint a = 0; a < n; a++)
+    {
+      guint i = order[a];
+      guint32 r = uf_find (parent, i);
+      double length = (bottom[r] - top[r]) / ls;
+      gboolean across = vote[i] && levels[r] >= ACROSS_MIN && length >= ACROSS_LENGTH
+                        && levels[r] >= ACROSS_DENSITY * length;
+      if (across)
+        {
+          cs[i].keep = FALSE;
+          dropped = TRUE;
+        }
+    }
+  return dropped;
 }
 
 typedef struct {
@@ -2592,6 +2758,9 @@ lectern_segment_page (const LecternImage *page, const LecternSegmentOptions *opt
     ls = 2.2 * th;
   ls = CLAMP (ls, 1.2 * th, MAX_SPACING * th);
   drop_stamps (comps, labels, ink->w, ink->h, th, ls);
+  /* columns side by side hide each other's letters' neighbours: peel them one by one */
+  for (int round = 0; round < 4 && drop_text_across (comps, th, ls); round++)
+    ;
   report (&opts, 0.55);
   if (!check_cancel (cancellable, error))
     return NULL;
