@@ -501,6 +501,46 @@ test_open_alto (void)
                    "Dear Sir");
   g_assert_true (lectern_page_line_get_corrected (lectern_page_get_line (from_alto, 0)));
 
+  /* Opening the scan itself finds the ALTO beside it too, and saves beside it. */
+  {
+    g_autoptr(LecternPage) from_image = open_page (image, FALSE);
+    g_autofree char *alto_before = NULL;
+    g_autofree char *alto_after = NULL;
+
+    g_assert_cmpstr (lectern_page_get_save_path (from_image), ==, expected_save);
+    g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (from_image)), ==,
+                      g_list_model_get_n_items (G_LIST_MODEL (page)));
+    g_assert_cmpstr (lectern_page_line_get_text (lectern_page_get_line (from_image, 0)), ==,
+                     "Dear Sir");
+
+    g_assert_true (g_file_get_contents (alto, &alto_before, NULL, NULL));
+    lectern_page_set_line_text (from_image, lectern_page_get_line (from_image, 0), "Dear Madam");
+    lectern_page_save_async (from_image, NULL, test_ui_store_result, &result);
+    g_assert_true (lectern_page_save_finish (from_image, test_ui_wait_result (&result), &error));
+    g_clear_object (&result);
+    g_assert_true (g_file_get_contents (alto, &alto_after, NULL, NULL));
+    g_assert_cmpstr (alto_before, ==, alto_after);
+    g_assert_true (g_file_test (expected_save, G_FILE_TEST_IS_REGULAR));
+    g_assert_finalize_object (g_steal_pointer (&from_image));
+  }
+
+  /* The first page was opened before the ALTO file took the name it would have saved to:
+   * saving it now goes beside the ALTO, not over it. */
+  {
+    g_autofree char *alto_before = NULL;
+    g_autofree char *alto_after = NULL;
+
+    g_unlink (expected_save);
+    g_assert_true (g_file_get_contents (alto, &alto_before, NULL, NULL));
+    lectern_page_save_async (page, NULL, test_ui_store_result, &result);
+    g_assert_true (lectern_page_save_finish (page, test_ui_wait_result (&result), &error));
+    g_clear_object (&result);
+    g_assert_true (g_file_get_contents (alto, &alto_after, NULL, NULL));
+    g_assert_cmpstr (alto_before, ==, alto_after);
+    g_assert_cmpstr (lectern_page_get_save_path (page), ==, expected_save);
+    g_assert_true (g_file_test (expected_save, G_FILE_TEST_IS_REGULAR));
+  }
+
   lectern_page_discard_draft (page);
   g_assert_finalize_object (g_steal_pointer (&from_alto));
   g_assert_finalize_object (g_steal_pointer (&page));

@@ -825,6 +825,21 @@ save_path_beside (const char *image_path)
   return g_strconcat (base, ".page.xml", NULL);
 }
 
+/* scan.xml beside scan.jpg when it is an XML file other than PAGE (ALTO), or NULL. */
+static char *
+alto_beside (const char *image_path)
+{
+  const char *dot = strrchr (image_path, '.');
+  const char *slash = strrchr (image_path, G_DIR_SEPARATOR);
+  g_autofree char *base = dot != NULL && (slash == NULL || dot > slash)
+                          ? g_strndup (image_path, dot - image_path) : g_strdup (image_path);
+  g_autofree char *plain = g_strconcat (base, ".xml", NULL);
+
+  if (g_file_test (plain, G_FILE_TEST_IS_REGULAR) && looks_like_xml (plain) && !is_page_xml (plain))
+    return g_steal_pointer (&plain);
+  return NULL;
+}
+
 static void
 load_in_thread (GTask        *task,
                 gpointer      source_object,
@@ -897,6 +912,14 @@ load_in_thread (GTask        *task,
                   g_task_return_error (task, error);
                   return;
                 }
+            }
+          else
+            {
+              /* No PAGE of ours yet, but perhaps an ALTO file of the same name (another tool's
+               * transcription): read it; the page is saved beside it, never over it. */
+              g_autofree char *alto = alto_beside (result->image_path);
+              if (alto != NULL)
+                result->doc = lectern_document_load (alto, NULL);
             }
         }
     }
@@ -1570,6 +1593,15 @@ write_in_thread (GTask        *task,
   WriteRequest *request = task_data;
   GError *error = NULL;
 
+  /* The file to save over became something else since the page was opened (an ALTO export
+   * written there, say): the page goes beside it rather than over it. */
+  if (request->image_path != NULL && g_file_test (request->path, G_FILE_TEST_EXISTS)
+      && !is_page_xml (request->path))
+    {
+      g_free (request->path);
+      request->path = save_path_beside (request->image_path);
+    }
+
   if (!lectern_document_save (request->doc, request->path, request->format, &error))
     {
       g_task_return_error (task, error);
@@ -1638,6 +1670,8 @@ lectern_page_save_finish (LecternPage   *self,
     return FALSE;
 
   request = g_task_get_task_data (G_TASK (result));
+  g_free (self->save_path);
+  self->save_path = g_strdup (request->path);
   lectern_undo_stack_mark_clean_at (self->undo, request->serial);
   /* Saved: the page is its own file now, not the draft it may have come from. */
   g_clear_pointer (&self->draft_xml_path, g_free);
