@@ -22,6 +22,7 @@ static const LecternCliCommand commands[] = {
   { "synth", lectern_cli_synth, N_("Render synthetic handwritten text lines for training") },
   { "train", lectern_cli_train, N_("Train a recognition model, or fine-tune one") },
   { "recognize", lectern_cli_recognize, N_("Transcribe line images with a model") },
+  { "model", lectern_cli_model, N_("Show or change a model's architecture and card") },
   { "eval", lectern_cli_eval, N_("Character and word error rates of a model on line data") },
   { "bench", lectern_cli_bench, N_("Measure the engine's speed on this machine") },
   { "segment", lectern_cli_segment, N_("Find the text lines of page scans") },

@@ -27,6 +27,7 @@ int lectern_cli_sample_page (int argc, char **argv);
 int lectern_cli_synth (int argc, char **argv);
 int lectern_cli_train (int argc, char **argv);
 int lectern_cli_eval (int argc, char **argv);
+int lectern_cli_model (int argc, char **argv);
 int lectern_cli_recognize (int argc, char **argv);
 int lectern_cli_bench (int argc, char **argv);
 int lectern_cli_segment (int argc, char **argv);
