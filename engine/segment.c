@@ -52,6 +52,14 @@
  * share is the gutter between two columns. */
 #define MIN_GUTTER 0.8
 #define GUTTER_ROWS 4
+/* The edges of the text, from the lines of at least MARGIN_ROW line spacings (MARGIN_ROWS of
+ * them at least): the leftmost start and rightmost end that MARGIN_SHARE of them share within
+ * a line spacing. A line reaching MARGIN_REACH line spacings beyond them is cut at the edge. */
+#define MARGIN_ROW 4.0
+#define MARGIN_ROWS 5
+#define MARGIN_SHARE 0.25
+#define MARGIN_REACH 1.0
+#define MARGIN_CLEAR 0.25
 /* A line's ink must be, in its taller columns, at least this share of the page's x-height
  * (as measured from the line profiles) tall: rules, underlines and stray pen strokes are not. */
 #define MIN_COLUMN_HEIGHT 0.35
@@ -2095,6 +2103,82 @@ gutter_support (GPtrArray *rows, guint i, int a, int b, double ls, double min_wi
   return n;
 }
 
+/* The edges of the text: where the page's long lines (at least MARGIN_ROW line spacings of
+ * ink) begin and end, the leftmost start and the rightmost end that MARGIN_SHARE of them have
+ * within a line spacing (lines reaching into the margin are too few to count). A line reaching more
+ * than MARGIN_REACH line spacings beyond an edge into the margin (a note or a number written
+ * beside it, a bracket, what is left of a stamp) is cut at its widest gap near the edge,
+ * when what lies beyond the gap keeps MARGIN_CLEAR line spacings clear of the edge. */
+static void
+cut_at_margins (GPtrArray *rows, double ls)
+{
+  g_autoptr (GArray) starts = g_array_new (FALSE, FALSE, sizeof (int));
+  g_autoptr (GArray) ends = g_array_new (FALSE, FALSE, sizeof (int));
+  for (guint i = 0; i < rows->len; i++)
+    {
+      const InkRow *row = rows->pdata[i];
+      if (row->x1 - row->x0 + 1 >= MARGIN_ROW * ls)
+        {
+          g_array_append_val (starts, row->x0);
+          g_array_append_val (ends, row->x1);
+        }
+    }
+  if (starts->len < MARGIN_ROWS)
+    return;
+  g_array_sort (starts, compare_int);
+  g_array_sort (ends, compare_int);
+  /* the leftmost start that a good share of the lines begin near, and the rightmost end */
+  guint need = MAX (MARGIN_ROWS / 2 + 1, (guint) ceil (MARGIN_SHARE * starts->len));
+  const int *st = (const int *) starts->data, *en = (const int *) ends->data;
+  double left = st[0], right = en[ends->len - 1];
+  for (guint a = 0, b = 0; a < starts->len; a++)
+    {
+      while (b < starts->len && st[b] <= st[a] + ls)
+        b++;
+      if (b - a >= need)
+        {
+          left = st[a];
+          break;
+        }
+    }
+  for (gint a = (gint) ends->len - 1, b = a; a >= 0; a--)
+    {
+      while (b >= 0 && en[b] >= en[a] - ls)
+        b--;
+      if (a - b >= (gint) need)
+        {
+          right = en[a];
+          break;
+        }
+    }
+  for (guint i = 0; i < rows->len; i++)
+    {
+      InkRow *row = rows->pdata[i];
+      for (int side = 0; side < 2; side++)
+        {
+          if (side == 0 ? row->x0 >= left - MARGIN_REACH * ls : row->x1 <= right + MARGIN_REACH * ls)
+            continue;
+          const Interval *best = NULL;
+          for (guint k = 0; k < row->gaps->len; k++)
+            {
+              const Interval *g = &g_array_index (row->gaps, Interval, k);
+              gboolean across = side == 0
+                ? g->x0 <= left - MARGIN_CLEAR * ls && g->x1 >= left - 1.5 * ls
+                : g->x1 >= right + MARGIN_CLEAR * ls && g->x0 <= right + 1.5 * ls;
+              if (across && (best == NULL || g->x1 - g->x0 > best->x1 - best->x0))
+                best = g;
+            }
+          if (best == NULL)
+            continue;
+          gboolean done = FALSE;
+          for (guint c = 0; c < row->cuts->len && !done; c++)
+            done = g_array_index (row->cuts, Interval, c).x0 == best->x0;
+          if (!done)
+            g_array_append_val (row->cuts, *best);
+        }
+    }
+}
+
 /* The ridge of a line runs on past its ink (the smoothing spreads it), and one ridge can run
  * through ink that belongs to different lines: two columns, a main text line and a note in
  * the margin, a line and noise at the page edge. Each chain is cut to the stretches covered by
@@ -2180,6 +2264,7 @@ cut_chains_to_ink (GPtrArray *chains, GArray *comps, double ls, double max_gap,
             g_array_append_val (row->cuts, *g);
         }
     }
+  cut_at_margins (rows, ls);
   /* a line that crosses a gutter with something in it (a line number, a note mark) is cut at
    * its gaps inside the gutter, when a gutter that twice GUTTER_ROWS lines share runs on
    * within two line spacings */
