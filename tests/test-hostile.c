@@ -1,6 +1,7 @@
 /* test-hostile.c — the engine given what fuzzing and hostile files found: text whose dropped
  * characters stood between a letter and its combining mark, models whose weights are not
- * finite numbers, non-finite values in the network's kernels, oversized ground truth.
+ * finite numbers, non-finite values in the network's kernels, oversized ground truth, and
+ * saves that fail.
  *
  * Each test here is the regression test of a bug that tests/fuzz found or of a hole in what the
  * other test programs covered; the inputs that crashed a fuzz target are also replayed as files
@@ -10,8 +11,10 @@
 #include <string.h>
 
 #include "dataset.h"
+#include "document.h"
 #include "error.h"
 #include "kernels.h"
+#include "lm.h"
 #include "model.h"
 #include "text.h"
 
@@ -225,6 +228,101 @@ test_dataset_oversized_ground_truth (void)
   }
 }
 
+/* ---- failed saves ---- */
+
+typedef enum { SAVE_PAGE, SAVE_ALTO, SAVE_MODEL, SAVE_PNG, SAVE_LM } SaveKind;
+
+static gboolean
+save_something (SaveKind kind, const char *path, GError **error)
+{
+  switch (kind)
+    {
+    case SAVE_PAGE:
+    case SAVE_ALTO:
+      {
+        g_autoptr(LecternDocument) doc = lectern_document_new ("a.png", 10, 10);
+        LecternLine *line = lectern_region_add_line (lectern_document_add_region (doc, NULL), NULL);
+        lectern_line_set_text (line, "text");
+        return lectern_document_save (doc, path,
+                                      kind == SAVE_PAGE ? LECTERN_FORMAT_PAGE : LECTERN_FORMAT_ALTO,
+                                      error);
+      }
+    case SAVE_MODEL:
+      {
+        g_autoptr(LecternModel) model = tiny_model ();
+        return lectern_model_save (model, path, error);
+      }
+    case SAVE_PNG:
+      {
+        g_autoptr(LecternImage) image = lectern_image_new (4, 3);
+        return lectern_image_save_png (image, path, error);
+      }
+    case SAVE_LM:
+      {
+        g_autoptr(LecternLmBuilder) builder = lectern_lm_builder_new (2);
+        lectern_lm_builder_add_text (builder, "abc", -1);
+        g_autoptr(LecternLm) lm = lectern_lm_builder_finish (builder, NULL);
+        return lectern_lm_save (lm, path, error);
+      }
+    }
+  g_assert_not_reached ();
+}
+
+static guint
+count_entries (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  guint n = 0;
+  while (d != NULL && g_dir_read_name (d) != NULL)
+    n++;
+  return n;
+}
+
+static void
+test_failed_saves (void)
+{
+  /* Every writer replaces its file atomically: when the write cannot be done (the target is a
+   * folder full of work, or its folder is missing or is a file), it fails with an error naming
+   * the target, and leaves neither a temporary file nor a change behind. (Tests run as root
+   * here, so a read-only folder would not stop them; these failures do not depend on rights.) */
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("lectern-saves-XXXXXX", &error);
+  g_assert_no_error (error);
+  g_autofree char *busy = g_build_filename (dir, "out.xml", NULL);
+  g_assert_cmpint (g_mkdir (busy, 0755), ==, 0);
+  g_autofree char *inside = g_build_filename (busy, "work.txt", NULL);
+  g_assert_true (g_file_set_contents (inside, "keep me", -1, NULL));
+  g_autofree char *plain = g_build_filename (dir, "plain.txt", NULL);
+  g_assert_true (g_file_set_contents (plain, "keep me too", -1, NULL));
+  g_autofree char *under_file = g_build_filename (plain, "out.xml", NULL);
+  g_autofree char *missing = g_build_filename (dir, "no such folder", "out.xml", NULL);
+
+  const char *targets[] = { busy, under_file, missing };
+  for (SaveKind kind = SAVE_PAGE; kind <= SAVE_LM; kind++)
+    for (gsize t = 0; t < G_N_ELEMENTS (targets); t++)
+      {
+        g_autoptr(GError) save_error = NULL;
+        g_assert_false (save_something (kind, targets[t], &save_error));
+        g_assert_error (save_error, LECTERN_ERROR, save_error->code);
+        g_assert_true (save_error->code == LECTERN_ERROR_IO || save_error->code == LECTERN_ERROR_FAILED);
+        g_autofree char *base = g_path_get_basename (targets[t]);
+        if (strstr (save_error->message, base) == NULL)
+          g_error ("“%s” does not name %s", save_error->message, targets[t]);
+        /* nothing added beside the targets, nothing changed */
+        g_assert_cmpuint (count_entries (dir), ==, 2);
+        g_assert_cmpuint (count_entries (busy), ==, 1);
+        g_autofree char *kept = NULL, *kept_too = NULL;
+        g_assert_true (g_file_get_contents (inside, &kept, NULL, NULL));
+        g_assert_cmpstr (kept, ==, "keep me");
+        g_assert_true (g_file_get_contents (plain, &kept_too, NULL, NULL));
+        g_assert_cmpstr (kept_too, ==, "keep me too");
+      }
+  g_unlink (inside);
+  g_rmdir (busy);
+  g_unlink (plain);
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -234,5 +332,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/Lectern/Hostile/kernels-non-finite", test_kernels_non_finite);
   g_test_add_func ("/Lectern/Hostile/dataset-oversized-ground-truth",
                    test_dataset_oversized_ground_truth);
+  g_test_add_func ("/Lectern/Hostile/failed-saves", test_failed_saves);
   return g_test_run ();
 }
