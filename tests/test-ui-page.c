@@ -591,6 +591,7 @@ test_open_errors (void)
 /* ---- cancelling recognition ------------------------------------------------------------------- */
 
 static gint slow_calls;
+static gint main_loop_ticks;
 static gint cancel_requested;
 
 /* A recognizer for the first line it is given; on the others it stays busy until the test
@@ -605,7 +606,11 @@ slow_recognize (LecternRecognizer     *recognizer,
 
   if (g_atomic_int_add (&slow_calls, 1) == 0)
     {
-      g_usleep (100000);
+      /* The first line finishes only once the main loop has dispatched the ticker three times
+       * while this worker was busy: if recognition blocked the main loop, that never happens
+       * and the test fails at the deadline (no timing is assumed, however loaded the machine). */
+      while (g_atomic_int_get (&main_loop_ticks) < 3 && g_get_monotonic_time () < deadline)
+        g_usleep (2000);
       return lectern_recognizer_recognize (recognizer, line, flags, error);
     }
   while (!g_atomic_int_get (&cancel_requested) && g_get_monotonic_time () < deadline)
@@ -626,6 +631,7 @@ tick (gpointer data)
   Ticker *ticker = data;
 
   ticker->ticks++;
+  g_atomic_int_inc (&main_loop_ticks);
   return G_SOURCE_CONTINUE;
 }
 
@@ -676,6 +682,7 @@ test_cancel_recognition (void)
   lines = all_lines (page);
 
   slow_calls = 0;
+  main_loop_ticks = 0;
   cancel_requested = 0;
   job = lectern_recognition_job_new (page, model, (LecternPageLine **) lines->pdata, lines->len);
   _lectern_recognition_job_set_recognize_func (job, slow_recognize);
