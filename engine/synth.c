@@ -27,6 +27,19 @@
 #include "hershey.h"
 #include "rng.h"
 
+/* Held by every call that can reach a Pango font or a cairo scaled font, in any thread.
+ *
+ * A font map per thread is not enough: cairo hands every font map the same scaled font for a
+ * face, size and options, and keeps the glyphs of all scaled fonts in one process-wide cache.
+ * When that cache is full (a few hundred lines here, each drawn at its own sizes), adding a
+ * glyph evicts a random page of any scaled font. Cairo 1.16 (Debian 12) evicts a page whose
+ * font is not marked busy without taking that font's lock, so it can free the glyphs another
+ * thread is measuring or drawing at that moment; later cairo releases take the font's lock
+ * first. Two threads crashed in cairo_scaled_font_glyph_extents or with a corrupted heap after
+ * about 1300–1500 lines. Fontconfig calls made by Pango happen under this lock too. Filling
+ * the drawn paths, the distortion and the paper need no font and run unlocked, in parallel. */
+static GMutex font_lock;
+
 /* ========================================================================================== */
 /* Font registry */
 
@@ -462,6 +475,7 @@ lectern_synth_fonts_new (const char *const *font_dirs, const char *hershey_dir, 
     }
   g_ptr_array_sort (fonts->fonts, compare_fonts);
   {
+    g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&font_lock);
     PangoFontMap *fontmap = pango_cairo_font_map_new_for_font_type (CAIRO_FONT_TYPE_FT);
     PangoContext *context;
     pango_fc_font_map_set_config (PANGO_FC_FONT_MAP (fontmap), fonts->config);
@@ -796,6 +810,7 @@ lectern_synth_renderer_new (const LecternSynthFonts *fonts, const LecternCorpus 
   if (renderer->options.max_width <= 0)
     renderer->options.max_width = LECTERN_SYNTH_MAX_WIDTH;
 
+  g_mutex_lock (&font_lock);
   renderer->fontmap = pango_cairo_font_map_new_for_font_type (CAIRO_FONT_TYPE_FT);
   pango_fc_font_map_set_config (PANGO_FC_FONT_MAP (renderer->fontmap), fonts->config);
   renderer->context = pango_font_map_create_context (renderer->fontmap);
@@ -808,6 +823,7 @@ lectern_synth_renderer_new (const LecternSynthFonts *fonts, const LecternCorpus 
   pango_cairo_context_set_font_options (renderer->context, font_options);
   cairo_font_options_destroy (font_options);
   pango_context_set_round_glyph_positions (renderer->context, FALSE);
+  g_mutex_unlock (&font_lock);
 
   renderer->zones = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_free);
   renderer->candidates = g_array_new (FALSE, FALSE, sizeof (guint));
@@ -825,8 +841,11 @@ lectern_synth_renderer_free (LecternSynthRenderer *renderer)
 {
   if (renderer == NULL)
     return;
+  /* The last references to the map's fonts, and so to their cairo scaled fonts. */
+  g_mutex_lock (&font_lock);
   g_object_unref (renderer->context);
   g_object_unref (renderer->fontmap);
+  g_mutex_unlock (&font_lock);
   g_hash_table_unref (renderer->zones);
   g_array_unref (renderer->candidates);
   g_free (renderer);
@@ -935,12 +954,19 @@ static gboolean
 coverage_allows (gunichar c, gpointer user_data)
 {
   const Coverage *coverage = user_data;
+  gboolean has;
+
   /* ß has no single capital; caps fonts get "SS" for it after g_utf8_strup. */
   if (coverage->font->caps_only && c != 0x00DF)
     c = g_unichar_toupper (c);
   if (!synth_font_has_char (coverage->font, c))
     return FALSE;
-  return coverage->pango_font == NULL || pango_font_has_char (coverage->pango_font, c);
+  if (coverage->pango_font == NULL)
+    return TRUE;
+  g_mutex_lock (&font_lock);
+  has = pango_font_has_char (coverage->pango_font, c);
+  g_mutex_unlock (&font_lock);
+  return has;
 }
 
 static PangoFontDescription *
@@ -975,7 +1001,12 @@ typedef struct {
 static void
 text_layout_clear (TextLayout *text)
 {
-  g_clear_object (&text->layout);
+  if (text->layout != NULL)
+    {
+      g_mutex_lock (&font_lock);
+      g_clear_object (&text->layout);
+      g_mutex_unlock (&font_lock);
+    }
   g_clear_pointer (&text->glyphs, g_array_unref);
 }
 
@@ -1047,6 +1078,7 @@ pango_text_layout (LecternSynthRenderer *renderer, TextLayout *out, const SynthF
                    guint face_index, double size, const char *text, const LineStyle *style,
                    gboolean vary_words, LecternRng *rng)
 {
+  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&font_lock);
   PangoFontDescription *desc = face_description (font, face_index, size);
   PangoAttrList *attrs = pango_attr_list_new ();
   g_autoptr (GArray) words = word_ranges (text);
@@ -1202,7 +1234,13 @@ text_layout_draw (const TextLayout *text, cairo_t *cr, double stroke)
 {
   if (text->layout != NULL)
     {
+      /* The glyph outlines come from the shared cairo scaled fonts; filling them does not.
+       * The restore drops the context's reference to the last scaled font (the path stays). */
+      g_mutex_lock (&font_lock);
+      cairo_save (cr);
       pango_cairo_layout_path (cr, text->layout);
+      cairo_restore (cr);
+      g_mutex_unlock (&font_lock);
       /* The path starts at the layout's top-left corner; it was moved to the baseline. */
       if (stroke > 0)
         {
@@ -1269,6 +1307,7 @@ face_zone (LecternSynthRenderer *renderer, const SynthFont *font, guint font_ind
     }
   else
     {
+      g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&font_lock);
       PangoFontDescription *desc = face_description (font, face_index, 100.0);
       PangoLayout *layout = pango_layout_new (renderer->context);
       PangoRectangle ink;
@@ -1366,7 +1405,13 @@ draw_into (cairo_surface_t *surface, const Canvas *canvas, const TextLayout *tex
   cairo_set_matrix (cr, &canvas->frame_to_canvas);
   cairo_translate (cr, dx, dy);
   if (text->layout != NULL)
-    cairo_translate (cr, 0, -(double) pango_layout_get_baseline (text->layout) / PANGO_SCALE);
+    {
+      int baseline;
+      g_mutex_lock (&font_lock);
+      baseline = pango_layout_get_baseline (text->layout);
+      g_mutex_unlock (&font_lock);
+      cairo_translate (cr, 0, -(double) baseline / PANGO_SCALE);
+    }
   cairo_set_source_rgba (cr, 0, 0, 0, 1);
   text_layout_draw (text, cr, stroke);
   cairo_destroy (cr);
@@ -1782,6 +1827,7 @@ render_attempt (LecternSynthRenderer *renderer, LecternRng *rng, LecternSynthLin
   coverage.font = font;
   if (font->hershey == NULL)
     {
+      g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&font_lock);
       PangoFontDescription *desc = face_description (font, style.face_index, size);
       PangoFont *loaded = pango_font_map_load_font (renderer->fontmap, renderer->context, desc);
       PangoFontDescription *got = loaded != NULL ? pango_font_describe (loaded) : NULL;
@@ -1965,7 +2011,12 @@ out:
   text_layout_clear (&main_text);
   text_layout_clear (&above);
   text_layout_clear (&below);
-  g_clear_object (&coverage.pango_font);
+  if (coverage.pango_font != NULL)
+    {
+      g_mutex_lock (&font_lock);
+      g_clear_object (&coverage.pango_font);
+      g_mutex_unlock (&font_lock);
+    }
   g_clear_pointer (&main_surface, cairo_surface_destroy);
   g_clear_pointer (&neighbour_surface, cairo_surface_destroy);
   plane_clear (&planes[0]);
