@@ -5,6 +5,11 @@
  *   lectern-cli segeval PRED_DIR GT_DIR          pages paired by file name
  *   lectern-cli segeval --segment GT…            segment the image each GT file names, then compare
  *
+ * With --main-text only the lines of main-text regions count, on both sides: what is written
+ * beside the text (marginalia, page numbers, catchwords, stamps) is left out of the prediction
+ * as Lectern typed its regions and out of the ground truth as its regions are typed. The
+ * figure over all lines is the default and the one to quote.
+ *
  * A predicted line is found when its polygon and a ground-truth polygon overlap with IoU at
  * least --iou (0.5), each line matched once. Prints one row per page and a total per set (a
  * set is a GT folder given on the command line, or the folder of a GT file). */
@@ -22,6 +27,7 @@ typedef struct {
   int      cell;
   gboolean verbose;
   gboolean segment;
+  gboolean main_text;
 } EvalSettings;
 
 static int
@@ -127,6 +133,15 @@ eval_page (const char *pred_path, const char *gt_path, const EvalSettings *set,
       lectern_cli_print_error (error);
       return FALSE;
     }
+  if (set->main_text)
+    {
+      LecternDocument *main_pred = lectern_segeval_main_text (pred);
+      LecternDocument *main_gt = lectern_segeval_main_text (gt);
+      lectern_document_free (pred);
+      lectern_document_free (gt);
+      pred = main_pred;
+      gt = main_gt;
+    }
   LecternSegevalScore score;
   g_autoptr (GArray) matches = g_array_new (FALSE, FALSE, sizeof (LecternSegevalMatch));
   lectern_segeval_compare (pred, gt, set->min_iou, set->cell, &score, matches);
@@ -153,12 +168,13 @@ print_header (void)
 int
 lectern_cli_segeval (int argc, char **argv)
 {
-  EvalSettings set = { 0.5, 4, FALSE, FALSE };
+  EvalSettings set = { 0.5, 4, FALSE, FALSE, FALSE };
   GOptionEntry entries[] = {
     { "segment", 's', 0, G_OPTION_ARG_NONE, &set.segment, N_("Segment the image each GT file names instead of reading predictions"), NULL },
     { "iou", 0, 0, G_OPTION_ARG_DOUBLE, &set.min_iou, N_("IoU needed for a match (default 0.5)"), N_("X") },
     { "cell", 0, 0, G_OPTION_ARG_INT, &set.cell, N_("Raster cell in pixels for the IoU (default 4; 1 is exact)"), N_("N") },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &set.verbose, N_("List the lines missed and the extra ones"), NULL },
+    { "main-text", 0, 0, G_OPTION_ARG_NONE, &set.main_text, N_("Count only the lines of main-text regions, leaving out marginalia, page numbers and stamps on both sides"), NULL },
     { NULL }
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new (_("PRED GT | --segment GT… — line segmentation precision, recall and F1"));
@@ -244,7 +260,10 @@ lectern_cli_segeval (int argc, char **argv)
     {
       LecternSegevalScore total = { 0 };
       GPtrArray *gts = set_gts->pdata[s], *preds = set_preds->pdata[s];
-      g_print ("%s\n", (const char *) set_names->pdata[s]);
+      if (set.main_text)
+        g_print (_("%s (main-text regions only)\n"), (const char *) set_names->pdata[s]);
+      else
+        g_print ("%s\n", (const char *) set_names->pdata[s]);
       print_header ();
       for (guint i = 0; i < gts->len; i++)
         if (!eval_page (preds->pdata[i], gts->pdata[i], &set, &total))

@@ -230,3 +230,38 @@ lectern_segeval_compare (const LecternDocument *pred, const LecternDocument *gt,
   g_free (pr);
   g_free (gr);
 }
+
+gboolean
+lectern_segeval_is_main_text (const char *region_type)
+{
+  /* PAGE 2019 types, SegmOnto zone names (eScriptorium's ALTO block labels, with or without
+   * a subtype after ':' or '#'), and "marginalia" as Lectern writes it */
+  static const char *const beside[] = {
+    "marginalia", "page-number", "header", "footer", "catch-word", "signature-mark",
+    "MarginTextZone", "NumberingZone", "RunningTitleZone", "QuireMarksZone", "StampZone",
+    "SealZone", "DigitizationArtefactZone",
+  };
+  if (region_type == NULL)
+    return TRUE;
+  gsize len = strcspn (region_type, ":#");
+  for (gsize i = 0; i < G_N_ELEMENTS (beside); i++)
+    if (strlen (beside[i]) == len && g_ascii_strncasecmp (region_type, beside[i], len) == 0)
+      return FALSE;
+  return TRUE;
+}
+
+LecternDocument *
+lectern_segeval_main_text (const LecternDocument *doc)
+{
+  g_return_val_if_fail (doc != NULL, NULL);
+  LecternDocument *copy = lectern_document_copy (doc);
+  for (guint i = 0; i < copy->regions->len;)
+    {
+      const LecternRegion *region = copy->regions->pdata[i];
+      if (lectern_segeval_is_main_text (region->type))
+        i++;
+      else
+        g_ptr_array_remove_index (copy->regions, i);
+    }
+  return copy;
+}

@@ -42,6 +42,15 @@ void   lectern_segeval_compare  (const LecternDocument *pred,
                                  LecternSegevalScore *score,
                                  GArray *matches);
 
+/* Whether a region of this type (PAGE XML region types, ALTO block labels of the SegmOnto
+ * vocabulary, Lectern's own) holds the page's main text: everything but what is written beside
+ * or around it — marginalia, page numbers, running titles, catchwords, signature marks, stamps.
+ * A region without a type is main text. Case is ignored. */
+gboolean lectern_segeval_is_main_text (const char *region_type);
+
+/* A copy of doc with only its main-text regions. */
+LecternDocument *lectern_segeval_main_text (const LecternDocument *doc);
+
 /* Adds the counts of one page to a running total and recomputes the total's rates. */
 void   lectern_segeval_score_add (LecternSegevalScore *total, const LecternSegevalScore *page);
 

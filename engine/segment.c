@@ -80,7 +80,7 @@
 #define TRIM_MASS 0.05
 /* A large component filling less of its box than this is a pen line drawn around or across
  * the text (a loop, a frame): its words are kept, its line stripped. */
-#define LOOP_FILL 0.03
+#define LOOP_FILL 0.04
 /* A component too large to be writing that fills less of its box than this is a drawing that
  * may have words hanging on it (a pen line crossing them); denser, it is a picture. */
 #define DRAWING_FILL 0.15
@@ -842,33 +842,31 @@ strip_thin_curve (Component *c, guint32 id, guint32 *labels, int w, double pen, 
           mask[(gsize) y * cw + x] = cleared ? 1 : 2;
           left += !cleared;
         }
+  /* nothing left but scraps: the whole drawing goes */
   gboolean keep = left >= 0.5 * th * th;
-  if (keep)
+  int grow = MAX (1, (int) lround (REGROW * th));
+  for (int pass = 0; pass < grow && keep; pass++)
     {
-      int grow = MAX (1, (int) lround (REGROW * th));
-      for (int pass = 0; pass < grow; pass++)
-        {
-          for (int y = 0; y < ch; y++)
-            for (int x = 0; x < cw; x++)
-              {
-                if (mask[(gsize) y * cw + x] != 1)
-                  continue;
-                for (int dy = -1; dy <= 1; dy++)
-                  for (int dx = -1; dx <= 1; dx++)
+      for (int y = 0; y < ch; y++)
+        for (int x = 0; x < cw; x++)
+          {
+            if (mask[(gsize) y * cw + x] != 1)
+              continue;
+            for (int dy = -1; dy <= 1; dy++)
+              for (int dx = -1; dx <= 1; dx++)
+                {
+                  int yy = y + dy, xx = x + dx;
+                  if (yy >= 0 && xx >= 0 && yy < ch && xx < cw
+                      && mask[(gsize) yy * cw + xx] == 2)
                     {
-                      int yy = y + dy, xx = x + dx;
-                      if (yy >= 0 && xx >= 0 && yy < ch && xx < cw
-                          && mask[(gsize) yy * cw + xx] == 2)
-                        {
-                          mask[(gsize) y * cw + x] = 3;
-                          dy = dx = 2;
-                        }
+                      mask[(gsize) y * cw + x] = 3;
+                      dy = dx = 2;
                     }
-              }
-          for (gsize i = 0; i < (gsize) cw * ch; i++)
-            if (mask[i] == 3)
-              mask[i] = 2;
-        }
+                }
+          }
+      for (gsize i = 0; i < (gsize) cw * ch; i++)
+        if (mask[i] == 3)
+          mask[i] = 2;
     }
   for (int y = 0; y < ch; y++)
     for (int x = 0; x < cw; x++)
@@ -913,7 +911,7 @@ filter_components (GArray *comps, guint32 *labels, int w, const Transform *t,
           if (pen <= 0 || !strip_thin_curve (c, i, labels, w, pen, th))
             c->keep = FALSE;                      /* frame, loop, flourish */
         }
-      else if ((ch > 5 * th && cw > 5 * th) || (ch > 2.5 * th && cw > 2.5 * th && fill < 0.04))
+      else if (ch > 5 * th && cw > 5 * th)
         c->keep = FALSE;                          /* picture, seal, stamp */
       else if (cw > 10 * th && ch < 0.4 * th)
         c->keep = FALSE;                          /* rule or underline left over */
@@ -1398,6 +1396,8 @@ drop_text_across (GArray *comps, double th, double ls)
   g_autofree int *top = g_new (int, comps->len);
   g_autofree int *bottom = g_new (int, comps->len);
   g_autofree double *level_y = g_new (double, comps->len);
+  g_autofree int *left = g_new (int, comps->len);
+  g_autofree int *right = g_new (int, comps->len);
   for (guint a = 0; a < n; a++)
     {
       guint i = order[a];
@@ -1409,6 +1409,8 @@ drop_text_across (GArray *comps, double th, double ls)
         {
           top[r] = cs[i].y0;
           bottom[r] = cs[i].y1;
+          left[r] = cs[i].x0;
+          right[r] = cs[i].x1;
           levels[r] = 1;
           level_y[r] = mid;
           continue;
@@ -1420,7 +1422,11 @@ drop_text_across (GArray *comps, double th, double ls)
         }
       top[r] = MIN (top[r], cs[i].y0);
       bottom[r] = MAX (bottom[r], cs[i].y1);
+      left[r] = MIN (left[r], cs[i].x0);
+      right[r] = MAX (right[r], cs[i].x1);
     }
+  g_autoptr (GArray) dropped_columns = g_array_new (FALSE, FALSE, sizeof (guint32));
+  g_autofree guint8 *column_dropped = g_new0 (guint8, comps->len);
   for (guint a = 0; a < n; a++)
     {
       guint i = order[a];
@@ -1431,7 +1437,24 @@ drop_text_across (GArray *comps, double th, double ls)
       if (across)
         {
           cs[i].keep = FALSE;
+          if (!column_dropped[r])
+            g_array_append_val (dropped_columns, r);
+          column_dropped[r] = TRUE;
           dropped = TRUE;
+        }
+    }
+  /* the dots and specks of the column's letters (the dots of its i's) go with it */
+  for (guint k = 0; k < dropped_columns->len; k++)
+    {
+      guint32 r = g_array_index (dropped_columns, guint32, k);
+      for (guint i = 1; i < comps->len; i++)
+        {
+          Component *c = &cs[i];
+          double mx = c->sum_x / c->area, my = c->sum_y / c->area;
+          if (c->keep && MAX (c->x1 - c->x0, c->y1 - c->y0) + 1 < 0.4 * th
+              && mx >= left[r] - 0.5 * th && mx <= right[r] + 0.5 * th
+              && my >= top[r] && my <= bottom[r])
+            c->keep = FALSE;
         }
     }
   return dropped;
@@ -1945,7 +1968,9 @@ nearest_line (GPtrArray *lines, const Component *c, double ls, GArray *crossing)
       if (c->x1 < lx0 || c->x0 > lx1)
         continue;
       double y = chain_y_at (l->chain, CLAMP (mx, lx0, lx1));
-      double d = fabs (y - my);
+      /* off the chain's end counts too: of two lines in line with each other (a note and the
+       * line it stands before), the one that runs over the component has it */
+      double d = fabs (y - my) + MAX (0.0, MAX (chain_x0 (l->chain) - mx, mx - chain_x1 (l->chain)));
       double margin = 0.1 * (c->y1 - c->y0 + 1);
       if (crossing && y > c->y0 + margin && y < c->y1 - margin
           && chain_x1 (l->chain) >= c->x0 && chain_x0 (l->chain) <= c->x1)
