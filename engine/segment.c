@@ -2338,7 +2338,8 @@ cut_chains_to_ink (GPtrArray *chains, GArray *comps, double ls, double max_gap,
 
 /* The line's extent, without what hangs off its ends: columns no taller than `min_height` (a
  * filler stroke drawn to the end of the line, the tail of an underline, a flourish), and specks
- * or scraps set apart from the writing by more than `gap` with little ink of their own. */
+ * or scraps with little ink of their own set apart from the writing by more than `gap` of
+ * blank or of such thin pen line (a speck beyond a ruled line's remains). */
 static void
 line_trim_to_writing (Line *l, double min_height, double gap)
 {
@@ -2355,31 +2356,34 @@ line_trim_to_writing (Line *l, double min_height, double gap)
     return;
   for (int i = first; i <= last; i++)
     total += l->col_count[i];
-  /* peel scraps off either end while they are small and far */
+  /* peel scraps off either end while they are small and far: apart from the writing by a
+   * stretch without any (blank, or only a pen line thin as a rule or a filler stroke) */
   for (int side = 0; side < 2; side++)
     for (;;)
       {
         int step = side == 0 ? 1 : -1;
-        int start = side == 0 ? first : last, end = start;
-        long mass = 0;
+        int start = side == 0 ? first : last;
+        long mass = 0, pending = 0;
         int blank = 0, i = start;
-        /* the scrap: ink until a blank stretch wider than `gap` */
+        /* the scrap: ink until a stretch without writing wider than `gap` */
         for (; side == 0 ? i <= last : i >= first; i += step)
           {
-            if (l->col_count[i] > 0)
+            pending += l->col_count[i];
+            if (l->col_top[i] >= 0 && l->col_bottom[i] - l->col_top[i] + 1 >= min_height)
               {
                 blank = 0;
-                end = i;
-                mass += l->col_count[i];
+                mass += pending;
+                pending = 0;
               }
             else if (++blank > gap)
               break;
           }
         if (blank <= gap || mass > TRIM_MASS * total)
           break;
-        /* next writing after the blank */
+        /* next writing after the stretch */
         int next = i;
-        while ((side == 0 ? next <= last : next >= first) && l->col_count[next] == 0)
+        while ((side == 0 ? next <= last : next >= first)
+               && !(l->col_top[next] >= 0 && l->col_bottom[next] - l->col_top[next] + 1 >= min_height))
           next += step;
         if (side == 0 ? next > last : next < first)
           break;
@@ -2388,7 +2392,6 @@ line_trim_to_writing (Line *l, double min_height, double gap)
           first = next;
         else
           last = next;
-        (void) end;
       }
   l->x0 = MAX (l->x0, l->col0 + first);
   l->x1 = MIN (l->x1, l->col0 + last);
