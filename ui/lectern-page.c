@@ -248,8 +248,10 @@ static gboolean
 points_equal (const GArray *a,
               const GArray *b)
 {
+  /* an empty GArray may have no data pointer, and memcmp must not be given NULL */
   return a->len == b->len
-         && memcmp (a->data, b->data, (gsize) a->len * sizeof (LecternPoint)) == 0;
+         && (a->len == 0
+             || memcmp (a->data, b->data, (gsize) a->len * sizeof (LecternPoint)) == 0);
 }
 
 typedef struct {
