@@ -10,14 +10,18 @@
  *      never resampled; results are mapped back to its coordinates).
  *   4. Connected components; the text height is their median height. Long thin straight
  *      strokes (ruled paper, margins, grids) are removed, judged against that height.
- *   5. Components that are not writing are dropped: specks, pictures and seals, blots, drawn
- *      lines (fillers, underlines, folds; the words a rule strings together are kept), loops
- *      drawn around the text (their words kept), whatever touches the image edge.
- *   6. Line spacing from the autocorrelation of the row profile in vertical strips.
+ *   5. Components that are not writing are dropped: specks, pictures, blots, drawn lines
+ *      (fillers, underlines, folds; the words a rule strings together are kept), loops and
+ *      frames drawn around or through the text (the words they touch kept), whatever touches
+ *      the image edge.
+ *   6. Line spacing from the autocorrelation of the row profile in vertical strips. Then stamps
+ *      and seals (where specks crowd without line structure) and text running up or down the
+ *      page (columns of letters stacked close) are dropped.
  *   7. Text lines are ridges of the ink density smoothed much more along x than along y: per
  *      column the local maxima of the smoothed density are linked left to right into chains
  *      that follow sloping and curved lines; chains of one line are merged, and cut to the ink
- *      that is nearest to them.
+ *      that is nearest to them, at gutters between columns and at the edge of the text where a
+ *      line reaches into the margin.
  *   8. Components are given to the nearest chain; a component that two chains cross (touching
  *      ascenders and descenders) is cut between them pixel by pixel.
  *   9. Per line, the row profile of its own ink around the chain gives the baseline and the
@@ -807,6 +811,17 @@ strip_drawn_line (const Component *c, guint32 id, guint32 *labels, int w, double
   return TRUE;
 }
 
+/* Whether one of the 8 neighbours of (x, y) in a w × h map holds `value`. */
+static gboolean
+touches_value (const guint8 *map, int w, int h, int x, int y, guint8 value)
+{
+  for (int yy = MAX (0, y - 1); yy <= MIN (h - 1, y + 1); yy++)
+    for (int xx = MAX (0, x - 1); xx <= MIN (w - 1, x + 1); xx++)
+      if ((xx != x || yy != y) && map[(gsize) yy * w + xx] == value)
+        return TRUE;
+  return FALSE;
+}
+
 /* A large, sparse component is a drawing: a frame, a loop drawn around the text, a flourish,
  * a signature's swirl, the outline of a seal; often touching words (a loop drawn round a
  * paragraph crosses its words here and there, and then the words and the loop are one
@@ -850,19 +865,8 @@ strip_thin_curve (Component *c, guint32 id, guint32 *labels, int w, double pen, 
       for (int y = 0; y < ch; y++)
         for (int x = 0; x < cw; x++)
           {
-            if (mask[(gsize) y * cw + x] != 1)
-              continue;
-            for (int dy = -1; dy <= 1; dy++)
-              for (int dx = -1; dx <= 1; dx++)
-                {
-                  int yy = y + dy, xx = x + dx;
-                  if (yy >= 0 && xx >= 0 && yy < ch && xx < cw
-                      && mask[(gsize) yy * cw + xx] == 2)
-                    {
-                      mask[(gsize) y * cw + x] = 3;
-                      dy = dx = 2;
-                    }
-                }
+            if (mask[(gsize) y * cw + x] == 1 && touches_value (mask, cw, ch, x, y, 2))
+              mask[(gsize) y * cw + x] = 3;
           }
       for (gsize i = 0; i < (gsize) cw * ch; i++)
         if (mask[i] == 3)
@@ -1278,7 +1282,7 @@ drop_stamps (GArray *comps, const guint32 *labels, int w, int h, double th, doub
     }
 }
 
-/* ---- 6c. text written across ------------------------------------------------------------------ */
+/* ---- 6c. text written across --------------------------------------------------------------- */
 
 static int
 compare_comp_y0 (gconstpointer a, gconstpointer b, gpointer data)
@@ -1970,7 +1974,8 @@ nearest_line (GPtrArray *lines, const Component *c, double ls, GArray *crossing)
       double y = chain_y_at (l->chain, CLAMP (mx, lx0, lx1));
       /* off the chain's end counts too: of two lines in line with each other (a note and the
        * line it stands before), the one that runs over the component has it */
-      double d = fabs (y - my) + MAX (0.0, MAX (chain_x0 (l->chain) - mx, mx - chain_x1 (l->chain)));
+      double off_end = MAX (0.0, MAX (chain_x0 (l->chain) - mx, mx - chain_x1 (l->chain)));
+      double d = fabs (y - my) + off_end;
       double margin = 0.1 * (c->y1 - c->y0 + 1);
       if (crossing && y > c->y0 + margin && y < c->y1 - margin
           && chain_x1 (l->chain) >= c->x0 && chain_x0 (l->chain) <= c->x1)
@@ -2130,10 +2135,10 @@ gutter_support (GPtrArray *rows, guint i, int a, int b, double ls, double min_wi
 
 /* The edges of the text: where the page's long lines (at least MARGIN_ROW line spacings of
  * ink) begin and end, the leftmost start and the rightmost end that MARGIN_SHARE of them have
- * within a line spacing (lines reaching into the margin are too few to count). A line reaching more
- * than MARGIN_REACH line spacings beyond an edge into the margin (a note or a number written
- * beside it, a bracket, what is left of a stamp) is cut at its widest gap near the edge,
- * when what lies beyond the gap keeps MARGIN_CLEAR line spacings clear of the edge. */
+ * within a line spacing (lines reaching into the margin are too few to count). A line reaching
+ * more than MARGIN_REACH line spacings beyond an edge into the margin (a note or a number
+ * written beside it, a bracket, what is left of a stamp) is cut at its widest gap near the
+ * edge, when what lies beyond the gap keeps MARGIN_CLEAR line spacings clear of the edge. */
 static void
 cut_at_margins (GPtrArray *rows, double ls)
 {
@@ -2181,7 +2186,8 @@ cut_at_margins (GPtrArray *rows, double ls)
       InkRow *row = rows->pdata[i];
       for (int side = 0; side < 2; side++)
         {
-          if (side == 0 ? row->x0 >= left - MARGIN_REACH * ls : row->x1 <= right + MARGIN_REACH * ls)
+          if (side == 0 ? row->x0 >= left - MARGIN_REACH * ls
+                        : row->x1 <= right + MARGIN_REACH * ls)
             continue;
           const Interval *best = NULL;
           for (guint k = 0; k < row->gaps->len; k++)
@@ -2383,7 +2389,8 @@ line_trim_to_writing (Line *l, double min_height, double gap)
         /* next writing after the stretch */
         int next = i;
         while ((side == 0 ? next <= last : next >= first)
-               && !(l->col_top[next] >= 0 && l->col_bottom[next] - l->col_top[next] + 1 >= min_height))
+               && !(l->col_top[next] >= 0
+                    && l->col_bottom[next] - l->col_top[next] + 1 >= min_height))
           next += step;
         if (side == 0 ? next > last : next < first)
           break;
