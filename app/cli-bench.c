@@ -68,6 +68,14 @@ lectern_cli_bench (int argc, char **argv)
       return 0;
     }
   g_print (_("OpenBLAS kernel:           %s\n"), r.openblas_core);
+  {
+    /* Set by lectern_blas_ensure_core when it started the program again with better kernels. */
+    const char *own_choice = g_getenv ("LECTERN_BLAS_CORE_CHECKED");
+    if (own_choice != NULL && g_strcmp0 (own_choice, r.openblas_core) != 0
+        && g_ascii_isalpha (own_choice[0]))
+      g_print (_("                           (OpenBLAS chose %s by itself; Lectern asked for better)\n"),
+               own_choice);
+  }
   g_print (_("SGEMM, 1 thread (512³):    %.1f GFLOP/s\n"), r.sgemm_gflops);
   g_print (_("Network:                   %d×%d line, %d classes, %.1f MFLOP forward\n"),
            r.line_height, r.line_width, r.n_classes, r.network_mflop_forward);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <glib/gi18n.h>
 
+#include "blas-core.h"
 #include "cli.h"
 
 typedef struct {
@@ -108,6 +109,7 @@ main (int   argc,
   g_autofree char *description = NULL;
   const LecternCliCommand *command;
 
+  lectern_blas_ensure_core (argv);
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");

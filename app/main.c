@@ -4,6 +4,7 @@
 #include <locale.h>
 #include <glib/gi18n.h>
 
+#include "blas-core.h"
 #include "lectern-application.h"
 
 int
@@ -12,6 +13,7 @@ main (int   argc,
 {
   g_autoptr(LecternApplication) app = NULL;
 
+  lectern_blas_ensure_core (argv);
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");

@@ -1,0 +1,27 @@
+/* blas-core.h — making sure OpenBLAS uses the kernels this processor can run.
+ *
+ * OpenBLAS chooses its kernels when it is loaded, from the processor's model number. On
+ * processors newer than the library, and in some virtual machines that report a generic model,
+ * it falls back to its oldest kernel ("Prescott") and SGEMM runs several times slower than it
+ * could (measured on one 16-core Xeon under a sandboxing kernel: 18–26 GFLOP/s with Prescott,
+ * 126 with SkylakeX). The choice can only be changed before the library loads, through the
+ * OPENBLAS_CORETYPE environment variable, so the executables check it first thing and start
+ * themselves again with a better core type when the processor supports one. */
+#pragma once
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* The OpenBLAS core type to ask for instead of current, given what the processor supports, or
+ * NULL when current is already a good choice (or nothing better can run). */
+const char *lectern_blas_better_core (const char *current,
+                                      gboolean    has_avx2_fma,
+                                      gboolean    has_avx512);
+
+/* Called at the top of main(): when OpenBLAS runs a weaker core type than the processor
+ * supports, and neither OPENBLAS_CORETYPE nor LECTERN_BLAS_CORE_CHECKED is set, sets
+ * OPENBLAS_CORETYPE and executes the program again with the same arguments. Returns (doing
+ * nothing) otherwise, or if the program cannot be started again. */
+void lectern_blas_ensure_core (char **argv);
+
+G_END_DECLS
