@@ -8,56 +8,16 @@
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <glib/gstdio.h>
 
-static char *cli_path;
+#include "testutil.h"
+
 static char *tmp_dir;
-
-typedef struct {
-  int   status;   /* exit status */
-  char *out;
-  char *err;
-} CliRun;
-
-static void
-cli_run_clear (CliRun *run)
-{
-  g_free (run->out);
-  g_free (run->err);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CliRun, cli_run_clear)
-
-/* Runs lectern-cli with the given arguments (NULL-terminated) in the C locale. */
-static void
-run_cli (CliRun     *run,
-         const char *first,
-         ...)
-{
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
-  g_auto(GStrv) env = g_environ_setenv (g_get_environ (), "LC_ALL", "C", TRUE);
-  g_autoptr(GError) error = NULL;
-  int wait_status;
-  va_list ap;
-
-  g_ptr_array_add (args, cli_path);
-  va_start (ap, first);
-  for (const char *arg = first; arg != NULL; arg = va_arg (ap, const char *))
-    g_ptr_array_add (args, (gpointer) arg);
-  va_end (ap);
-  g_ptr_array_add (args, NULL);
-
-  g_spawn_sync (NULL, (char **) args->pdata, env, G_SPAWN_DEFAULT, NULL, NULL,
-                &run->out, &run->err, &wait_status, &error);
-  g_assert_no_error (error);
-  g_assert_true (WIFEXITED (wait_status));
-  run->status = WEXITSTATUS (wait_status);
-}
 
 static void
 test_help (void)
 {
-  g_auto(CliRun) run = { 0 };
+  g_auto(LecternTestRun) run = { 0 };
 
-  run_cli (&run, "--help", NULL);
+  lectern_test_run_cli (&run, "--help", NULL);
   g_assert_cmpint (run.status, ==, 0);
   g_assert_nonnull (strstr (run.out, "Commands:"));
   /* Each command on its own line with its summary. */
@@ -68,9 +28,9 @@ test_help (void)
 static void
 test_command_help (void)
 {
-  g_auto(CliRun) run = { 0 };
+  g_auto(LecternTestRun) run = { 0 };
 
-  run_cli (&run, "sample-page", "--help", NULL);
+  lectern_test_run_cli (&run, "sample-page", "--help", NULL);
   g_assert_cmpint (run.status, ==, 0);
   g_assert_nonnull (strstr (run.out, "lectern-cli sample-page"));
   g_assert_nonnull (strstr (run.out, "--seed"));
@@ -79,9 +39,9 @@ test_command_help (void)
 static void
 test_version (void)
 {
-  g_auto(CliRun) run = { 0 };
+  g_auto(LecternTestRun) run = { 0 };
 
-  run_cli (&run, "--version", NULL);
+  lectern_test_run_cli (&run, "--version", NULL);
   g_assert_cmpint (run.status, ==, 0);
   g_assert_cmpstr (run.out, ==, "lectern-cli " PACKAGE_VERSION "\n");
 }
@@ -89,9 +49,9 @@ test_version (void)
 static void
 test_unknown_command (void)
 {
-  g_auto(CliRun) run = { 0 };
+  g_auto(LecternTestRun) run = { 0 };
 
-  run_cli (&run, "transmogrify", "--fast", NULL);
+  lectern_test_run_cli (&run, "transmogrify", "--fast", NULL);
   g_assert_cmpint (run.status, ==, 2);
   g_assert_nonnull (strstr (run.err, "transmogrify"));
   g_assert_cmpstr (run.out, ==, "");
@@ -100,9 +60,9 @@ test_unknown_command (void)
 static void
 test_no_command (void)
 {
-  g_auto(CliRun) run = { 0 };
+  g_auto(LecternTestRun) run = { 0 };
 
-  run_cli (&run, NULL);
+  lectern_test_run_cli (&run, NULL);
   g_assert_cmpint (run.status, ==, 2);
   g_assert_nonnull (strstr (run.err, "sample-page"));
 }
@@ -110,24 +70,24 @@ test_no_command (void)
 static void
 test_bad_arguments (void)
 {
-  g_auto(CliRun) no_output = { 0 };
-  g_auto(CliRun) bad_option = { 0 };
-  g_auto(CliRun) bad_dpi = { 0 };
-  g_auto(CliRun) unwritable = { 0 };
+  g_auto(LecternTestRun) no_output = { 0 };
+  g_auto(LecternTestRun) bad_option = { 0 };
+  g_auto(LecternTestRun) bad_dpi = { 0 };
+  g_auto(LecternTestRun) unwritable = { 0 };
 
-  run_cli (&no_output, "sample-page", NULL);
+  lectern_test_run_cli (&no_output, "sample-page", NULL);
   g_assert_cmpint (no_output.status, ==, 2);
   g_assert_nonnull (strstr (no_output.err, "-o"));
 
-  run_cli (&bad_option, "sample-page", "-o", "x.png", "--colour", "red", NULL);
+  lectern_test_run_cli (&bad_option, "sample-page", "-o", "x.png", "--colour", "red", NULL);
   g_assert_cmpint (bad_option.status, ==, 2);
   g_assert_nonnull (strstr (bad_option.err, "--colour"));
 
-  run_cli (&bad_dpi, "sample-page", "-o", "x.png", "--dpi", "5", NULL);
+  lectern_test_run_cli (&bad_dpi, "sample-page", "-o", "x.png", "--dpi", "5", NULL);
   g_assert_cmpint (bad_dpi.status, ==, 2);
 
   /* A folder that does not exist: the work fails (status 1) and says where. */
-  run_cli (&unwritable, "sample-page", "-o", "/nonexistent-folder/page.png", NULL);
+  lectern_test_run_cli (&unwritable, "sample-page", "-o", "/nonexistent-folder/page.png", NULL);
   g_assert_cmpint (unwritable.status, ==, 1);
   g_assert_nonnull (strstr (unwritable.err, "/nonexistent-folder/page.png"));
 }
@@ -136,10 +96,10 @@ static char *
 render_sample (const char *name,
                const char *seed)
 {
-  g_auto(CliRun) run = { 0 };
+  g_auto(LecternTestRun) run = { 0 };
   char *path = g_build_filename (tmp_dir, name, NULL);
 
-  run_cli (&run, "sample-page", "-o", path, "--seed", seed, NULL);
+  lectern_test_run_cli (&run, "sample-page", "-o", path, "--seed", seed, NULL);
   g_test_message ("%s", run.out);
   g_assert_cmpint (run.status, ==, 0);
   g_assert_cmpstr (run.err, ==, "");
@@ -217,20 +177,6 @@ test_sample_page (void)
                   && memcmp (first_bytes, other_bytes, first_length) == 0);
 }
 
-static void
-remove_tmp_dir (void)
-{
-  g_autoptr(GDir) dir = g_dir_open (tmp_dir, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (tmp_dir, name, NULL);
-      g_unlink (path);
-    }
-  g_rmdir (tmp_dir);
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -240,7 +186,6 @@ main (int   argc,
 
   g_test_init (&argc, &argv, NULL);
 
-  cli_path = g_test_build_filename (G_TEST_BUILT, "..", "app", "lectern-cli", NULL);
   tmp_dir = g_dir_make_tmp ("lectern-test-cli-XXXXXX", &error);
   g_assert_no_error (error);
 
@@ -254,8 +199,7 @@ main (int   argc,
 
   status = g_test_run ();
 
-  remove_tmp_dir ();
+  lectern_test_remove_tree (tmp_dir);
   g_free (tmp_dir);
-  g_free (cli_path);
   return status;
 }
