@@ -21,7 +21,6 @@
 #include "testutil.h"
 #include "transcribe.h"
 
-static char *cli_path;
 static char *tmp_dir;
 
 static const char *const page_lines[] = {
@@ -119,44 +118,6 @@ page_file (void)
       render_page (path, page_lines, G_N_ELEMENTS (page_lines));
     }
   return path;
-}
-
-typedef struct {
-  int   status;
-  char *out;
-  char *err;
-} CliRun;
-
-static void
-cli_run_clear (CliRun *run)
-{
-  g_free (run->out);
-  g_free (run->err);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CliRun, cli_run_clear)
-
-/* lectern-cli with the arguments (NULL-terminated), in the C locale, without any default LM */
-static void
-run_cli (CliRun *run, const char *first, ...)
-{
-  g_autoptr (GPtrArray) args = g_ptr_array_new ();
-  g_auto (GStrv) env = g_environ_setenv (g_get_environ (), "LC_ALL", "C", TRUE);
-  g_autoptr (GError) error = NULL;
-  int wait_status;
-  va_list ap;
-
-  g_ptr_array_add (args, cli_path);
-  va_start (ap, first);
-  for (const char *arg = first; arg != NULL; arg = va_arg (ap, const char *))
-    g_ptr_array_add (args, (gpointer) arg);
-  va_end (ap);
-  g_ptr_array_add (args, NULL);
-  g_spawn_sync (NULL, (char **) args->pdata, env, G_SPAWN_DEFAULT, NULL, NULL,
-                &run->out, &run->err, &wait_status, &error);
-  g_assert_no_error (error);
-  g_assert_true (WIFEXITED (wait_status));
-  run->status = WEXITSTATUS (wait_status);
 }
 
 static LecternDocument *
@@ -454,9 +415,9 @@ static void
 test_transcribe_page (void)
 {
   g_autofree char *out = tmp_path ("page-out.xml");
-  g_auto (CliRun) run = { 0 };
-  run_cli (&run, "transcribe", "--model", model_file (), "--no-lm", "-q", page_file (), "-o", out,
-           NULL);
+  g_auto (LecternTestRun) run = { 0 };
+  lectern_test_run_cli (&run, "transcribe", "--model", model_file (), "--no-lm", "-q", page_file (),
+                        "-o", out, NULL);
   g_assert_cmpint (run.status, ==, 0);
   g_assert_cmpstr (run.err, ==, "");
 
@@ -470,9 +431,9 @@ test_transcribe_page (void)
   assert_valid_page (out);
 
   /* to standard output as text: the page's text export, the same on one thread */
-  g_auto (CliRun) text = { 0 };
-  run_cli (&text, "transcribe", "--model", model_file (), "--no-lm", "-q", "--threads", "1",
-           page_file (), NULL);
+  g_auto (LecternTestRun) text = { 0 };
+  lectern_test_run_cli (&text, "transcribe", "--model", model_file (), "--no-lm", "-q", "--threads",
+                        "1", page_file (), NULL);
   g_assert_cmpint (text.status, ==, 0);
   g_autoptr (GError) error = NULL;
   g_autoptr (GBytes) expected = lectern_document_serialize (doc, LECTERN_FORMAT_TEXT, &error);
@@ -517,9 +478,9 @@ test_keep_text (void)
   /* one input: a folder is told by the trailing separator */
   g_autofree char *out_dir = tmp_path ("kept-out" G_DIR_SEPARATOR_S);
 
-  g_auto (CliRun) run = { 0 };
-  run_cli (&run, "transcribe", "--model", model_file (), "--no-lm", "-q", "--keep-text",
-           "-o", out_dir, "--format", "page", in, NULL);
+  g_auto (LecternTestRun) run = { 0 };
+  lectern_test_run_cli (&run, "transcribe", "--model", model_file (), "--no-lm", "-q",
+                        "--keep-text", "-o", out_dir, "--format", "page", in, NULL);
   g_assert_cmpint (run.status, ==, 0);
   g_autofree char *out = g_build_filename (out_dir, "kept.xml", NULL);
   g_autoptr (LecternDocument) doc = load_document (out);
@@ -536,9 +497,10 @@ test_keep_text (void)
   g_assert_nonnull (doc->image_path);
 
   /* without --keep-text every line is recognised afresh */
-  g_auto (CliRun) again = { 0 };
+  g_auto (LecternTestRun) again = { 0 };
   g_autofree char *out2 = tmp_path ("kept-again.xml");
-  run_cli (&again, "transcribe", "--model", model_file (), "--no-lm", "-q", "-o", out2, in, NULL);
+  lectern_test_run_cli (&again, "transcribe", "--model", model_file (), "--no-lm", "-q", "-o", out2,
+                        in, NULL);
   g_assert_cmpint (again.status, ==, 0);
   g_autoptr (LecternDocument) doc2 = load_document (out2);
   g_autoptr (GPtrArray) lines2 = lectern_document_lines (doc2);
@@ -564,11 +526,12 @@ test_shard (void)
       g_autofree char *dir_name = g_strdup_printf ("shard-out-%d", shard);
       g_autofree char *out_dir = tmp_path (dir_name);
       g_autofree char *spec = g_strdup_printf ("%d/2", shard);
-      g_auto (CliRun) run = { 0 };
-      run_cli (&run, "transcribe", "--model", model_file (), "--no-lm", "-q", "--keep-text",
-               "--shard", spec, "-o", out_dir, "--format", "txt",
-               (char *) inputs->pdata[0], (char *) inputs->pdata[1], (char *) inputs->pdata[2],
-               (char *) inputs->pdata[3], (char *) inputs->pdata[4], NULL);
+      g_auto (LecternTestRun) run = { 0 };
+      lectern_test_run_cli (&run, "transcribe", "--model", model_file (), "--no-lm", "-q",
+                            "--keep-text", "--shard", spec, "-o", out_dir, "--format", "txt",
+                            (char *) inputs->pdata[0], (char *) inputs->pdata[1],
+                            (char *) inputs->pdata[2], (char *) inputs->pdata[3],
+                            (char *) inputs->pdata[4], NULL);
       g_assert_cmpint (run.status, ==, 0);
       for (int i = 0; i < 5; i++)
         {
@@ -586,14 +549,14 @@ test_shard (void)
         }
     }
 
-  g_auto (CliRun) bad = { 0 };
-  run_cli (&bad, "transcribe", "--model", model_file (), "--shard", "3/2",
-           (char *) inputs->pdata[0], NULL);
+  g_auto (LecternTestRun) bad = { 0 };
+  lectern_test_run_cli (&bad, "transcribe", "--model", model_file (), "--shard", "3/2",
+                        (char *) inputs->pdata[0], NULL);
   g_assert_cmpint (bad.status, ==, 2);
   g_assert_nonnull (strstr (bad.err, "--shard"));
-  g_auto (CliRun) zero = { 0 };
-  run_cli (&zero, "transcribe", "--model", model_file (), "--shard", "0/4",
-           (char *) inputs->pdata[0], NULL);
+  g_auto (LecternTestRun) zero = { 0 };
+  lectern_test_run_cli (&zero, "transcribe", "--model", model_file (), "--shard", "0/4",
+                        (char *) inputs->pdata[0], NULL);
   g_assert_cmpint (zero.status, ==, 2);
 }
 
@@ -603,8 +566,9 @@ test_bad_input (void)
   g_autofree char *bad = tmp_path ("not-an-image.png");
   g_assert_true (g_file_set_contents (bad, "this is not an image at all", -1, NULL));
   g_autofree char *out = tmp_path ("bad-out.xml");
-  g_auto (CliRun) run = { 0 };
-  run_cli (&run, "transcribe", "--model", model_file (), "--no-lm", "-q", bad, "-o", out, NULL);
+  g_auto (LecternTestRun) run = { 0 };
+  lectern_test_run_cli (&run, "transcribe", "--model", model_file (), "--no-lm", "-q", bad, "-o",
+                        out, NULL);
   g_assert_cmpint (run.status, ==, 1);
   g_assert_nonnull (strstr (run.err, "not-an-image.png"));
   g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
@@ -616,9 +580,9 @@ test_bad_input (void)
   const char *texts[] = { "w", "x", "y", "z" };
   write_page_xml (good, texts);
   g_autofree char *out_dir = tmp_path ("bad-out-dir");
-  g_auto (CliRun) mixed = { 0 };
-  run_cli (&mixed, "transcribe", "--model", model_file (), "--no-lm", "-q", "--keep-text",
-           "-o", out_dir, broken, good, NULL);
+  g_auto (LecternTestRun) mixed = { 0 };
+  lectern_test_run_cli (&mixed, "transcribe", "--model", model_file (), "--no-lm", "-q",
+                        "--keep-text", "-o", out_dir, broken, good, NULL);
   g_assert_cmpint (mixed.status, ==, 1);
   g_assert_nonnull (strstr (mixed.err, "broken.xml"));
   g_autofree char *good_out = g_build_filename (out_dir, "good.xml", NULL);
@@ -629,38 +593,21 @@ test_bad_input (void)
   /* a missing model: failure naming it, nothing written */
   g_autofree char *no_model = tmp_path ("no-such.lectern");
   g_autofree char *out3 = tmp_path ("no-model.xml");
-  g_auto (CliRun) missing = { 0 };
-  run_cli (&missing, "transcribe", "--model", no_model, page_file (), "-o", out3, NULL);
+  g_auto (LecternTestRun) missing = { 0 };
+  lectern_test_run_cli (&missing, "transcribe", "--model", no_model, page_file (), "-o", out3,
+                        NULL);
   g_assert_cmpint (missing.status, ==, 1);
   g_assert_nonnull (strstr (missing.err, "no-such.lectern"));
   g_assert_false (g_file_test (out3, G_FILE_TEST_EXISTS));
 
   /* bad arguments */
-  g_auto (CliRun) both = { 0 };
-  run_cli (&both, "transcribe", "--lm", "x.lm", "--no-lm", page_file (), NULL);
+  g_auto (LecternTestRun) both = { 0 };
+  lectern_test_run_cli (&both, "transcribe", "--lm", "x.lm", "--no-lm", page_file (), NULL);
   g_assert_cmpint (both.status, ==, 2);
-  g_auto (CliRun) format = { 0 };
-  run_cli (&format, "transcribe", "--format", "docx", page_file (), NULL);
+  g_auto (LecternTestRun) format = { 0 };
+  lectern_test_run_cli (&format, "transcribe", "--format", "docx", page_file (), NULL);
   g_assert_cmpint (format.status, ==, 2);
   g_assert_nonnull (strstr (format.err, "docx"));
-}
-
-static void
-remove_tree (const char *path)
-{
-  if (g_file_test (path, G_FILE_TEST_IS_DIR))
-    {
-      g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-      const char *name;
-      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-          remove_tree (child);
-        }
-      g_rmdir (path);
-    }
-  else
-    g_unlink (path);
 }
 
 int
@@ -671,7 +618,6 @@ main (int argc, char *argv[])
   /* no default LM from the environment or the source tree unless a test asks for one */
   g_unsetenv ("LECTERN_DEFAULT_LM");
 
-  cli_path = g_test_build_filename (G_TEST_BUILT, "..", "app", "lectern-cli", NULL);
   tmp_dir = g_dir_make_tmp ("lectern-test-pages-XXXXXX", &error);
   g_assert_no_error (error);
 
@@ -686,8 +632,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/Lectern/Pages/bad-input", test_bad_input);
 
   int status = g_test_run ();
-  remove_tree (tmp_dir);
+  lectern_test_remove_tree (tmp_dir);
   g_free (tmp_dir);
-  g_free (cli_path);
   return status;
 }
