@@ -38,6 +38,36 @@ static const char *const sample_text[] = {
   "the last line at the bottom here.",
 };
 
+/* A layout on cr in font (a Pango family and style) whose letters are size pixels tall. */
+static PangoLayout *
+layout_in_font (cairo_t *cr, const char *font, double size)
+{
+  PangoLayout *layout = pango_cairo_create_layout (cr);
+  PangoFontDescription *description = pango_font_description_from_string (font);
+  pango_font_description_set_absolute_size (description, size * PANGO_SCALE);
+  pango_layout_set_font_description (layout, description);
+  pango_font_description_free (description);
+  return layout;
+}
+
+/* Writes text in DejaVu Serif of size pixels on the baseline base_y, the left edge of its ink
+ * at x (with align_right, the right edge); the ink's left and right edges in *x0 and *x1. */
+static void
+write_word (cairo_t *cr, double size, const char *text, double x, gboolean align_right,
+            double base_y, double *x0, double *x1)
+{
+  PangoLayout *layout = layout_in_font (cr, "DejaVu Serif", size);
+  PangoRectangle ink;
+  pango_layout_set_text (layout, text, -1);
+  pango_layout_get_pixel_extents (layout, &ink, NULL);
+  double baseline = pango_layout_get_baseline (layout) / (double) PANGO_SCALE;
+  *x0 = align_right ? x - ink.width : x;
+  *x1 = *x0 + ink.width;
+  cairo_move_to (cr, *x0 - ink.x, base_y - baseline);
+  pango_cairo_show_layout (cr, layout);
+  g_object_unref (layout);
+}
+
 /* Draws a page of W × H pixels: rules every `spacing` pixels, text on every rule from the
  * second on, a vertical margin rule, specks, a faint stain; all rotated by `degrees` about the
  * centre. Fills expected (unrotated coordinates) and returns the grey page. */
@@ -75,10 +105,7 @@ draw_page (int W, int H, double spacing, double degrees, guint n_lines, Expected
   cairo_stroke (cr);
 
   /* text sitting on the rules */
-  PangoLayout *layout = pango_cairo_create_layout (cr);
-  PangoFontDescription *font = pango_font_description_from_string ("DejaVu Serif");
-  pango_font_description_set_absolute_size (font, 0.45 * spacing * PANGO_SCALE);
-  pango_layout_set_font_description (layout, font);
+  PangoLayout *layout = layout_in_font (cr, "DejaVu Serif", 0.45 * spacing);
   cairo_set_source_rgb (cr, 0.1, 0.1, 0.15);
   for (guint i = 0; i < n_lines; i++)
     {
@@ -94,7 +121,6 @@ draw_page (int W, int H, double spacing, double degrees, guint n_lines, Expected
       expected[i].x1 = x + ink.x + ink.width;
       expected[i].base_y = base_y;
     }
-  pango_font_description_free (font);
   g_object_unref (layout);
   cairo_destroy (cr);
   cairo_surface_flush (surface);
@@ -233,10 +259,7 @@ test_two_columns (void)
   cairo_set_source_rgb (cr, 1, 1, 1);
   cairo_paint (cr);
   cairo_set_source_rgb (cr, 0, 0, 0);
-  PangoLayout *layout = pango_cairo_create_layout (cr);
-  PangoFontDescription *font = pango_font_description_from_string ("DejaVu Serif");
-  pango_font_description_set_absolute_size (font, 0.42 * spacing * PANGO_SCALE);
-  pango_layout_set_font_description (layout, font);
+  PangoLayout *layout = layout_in_font (cr, "DejaVu Serif", 0.42 * spacing);
   double baseline = pango_layout_get_baseline (layout) / (double) PANGO_SCALE;
   pango_layout_set_text (layout, "A Heading Across Both Columns of This Page", -1);
   PangoRectangle ink;
@@ -264,7 +287,6 @@ test_two_columns (void)
         cairo_move_to (cr, x0, (i + 3) * spacing - baseline);
         pango_cairo_show_layout (cr, layout);
       }
-  pango_font_description_free (font);
   g_object_unref (layout);
   cairo_destroy (cr);
   cairo_surface_flush (surface);
@@ -329,10 +351,7 @@ text_page_start (TextPage *tp, int W, int H, double spacing, double x0, guint n)
   tp->cr = cairo_create (tp->surface);
   cairo_set_source_rgb (tp->cr, 1, 1, 1);
   cairo_paint (tp->cr);
-  PangoLayout *layout = pango_cairo_create_layout (tp->cr);
-  PangoFontDescription *font = pango_font_description_from_string ("DejaVu Serif");
-  pango_font_description_set_absolute_size (font, 0.45 * spacing * PANGO_SCALE);
-  pango_layout_set_font_description (layout, font);
+  PangoLayout *layout = layout_in_font (tp->cr, "DejaVu Serif", 0.45 * spacing);
   double baseline = pango_layout_get_baseline (layout) / (double) PANGO_SCALE;
   cairo_set_source_rgb (tp->cr, 0.1, 0.1, 0.15);
   for (guint i = 0; i < n; i++)
@@ -347,7 +366,6 @@ text_page_start (TextPage *tp, int W, int H, double spacing, double x0, guint n)
       tp->lines[i].x1 = x0 + ink.width;
       tp->lines[i].base_y = base_y;
     }
-  pango_font_description_free (font);
   g_object_unref (layout);
 }
 
@@ -410,10 +428,7 @@ test_seal_beside_text (void)
   cairo_arc (cr, cx, cy, r, 0, 2 * G_PI);
   cairo_stroke (cr);
   /* lettering round the ring */
-  PangoLayout *layout = pango_cairo_create_layout (cr);
-  PangoFontDescription *font = pango_font_description_from_string ("DejaVu Sans Bold");
-  pango_font_description_set_absolute_size (font, 0.16 * spacing * PANGO_SCALE);
-  pango_layout_set_font_description (layout, font);
+  PangoLayout *layout = layout_in_font (cr, "DejaVu Sans Bold", 0.16 * spacing);
   const char *lettering = "REPUBLIQUE FRANCAISE TIMBRE";
   for (int k = 0; lettering[k]; k++)
     {
@@ -427,7 +442,6 @@ test_seal_beside_text (void)
       pango_cairo_show_layout (cr, layout);
       cairo_restore (cr);
     }
-  pango_font_description_free (font);
   g_object_unref (layout);
   /* the picture: specks, short hatching strokes */
   LecternRng rng;
@@ -463,10 +477,7 @@ test_text_running_down (void)
   const double spacing = 110;
   text_page_start (&tp, 1700, 1500, spacing, 560, 9);
   cairo_t *cr = tp.cr;
-  PangoLayout *layout = pango_cairo_create_layout (cr);
-  PangoFontDescription *font = pango_font_description_from_string ("DejaVu Sans Bold");
-  pango_font_description_set_absolute_size (font, 0.3 * spacing * PANGO_SCALE);
-  pango_layout_set_font_description (layout, font);
+  PangoLayout *layout = layout_in_font (cr, "DejaVu Sans Bold", 0.3 * spacing);
   const char *columns[] = { "Signed by us, the judge for the President",
                             "of the Civil Court of the Seine, Paris" };
   cairo_set_source_rgb (cr, 0.3, 0.3, 0.35);
@@ -480,7 +491,6 @@ test_text_running_down (void)
       pango_cairo_show_layout (cr, layout);
       cairo_restore (cr);
     }
-  pango_font_description_free (font);
   g_object_unref (layout);
   g_autoptr (LecternImage) page = text_page_finish (&tp);
   check_text_lines_only (&tp, page);
@@ -500,23 +510,10 @@ test_loop_through_words (void)
   for (guint i = 0; i < tp.n; i++)
     right = MAX (right, tp.lines[i].x1);
   /* the word that ends the text, alone on its line, with a loop of its own */
-  PangoLayout *layout = pango_cairo_create_layout (cr);
-  PangoFontDescription *font = pango_font_description_from_string ("DejaVu Serif");
-  pango_font_description_set_absolute_size (font, 0.45 * spacing * PANGO_SCALE);
-  pango_layout_set_font_description (layout, font);
-  pango_layout_set_text (layout, "health.", -1);
-  PangoRectangle ink;
-  pango_layout_get_pixel_extents (layout, &ink, NULL);
-  double baseline = pango_layout_get_baseline (layout) / (double) PANGO_SCALE;
   ExpectedLine *last = &tp.lines[tp.n];
-  last->x0 = tp.x0;
-  last->x1 = tp.x0 + ink.width;
   last->base_y = (tp.n + 2) * spacing;
   cairo_set_source_rgb (cr, 0.1, 0.1, 0.15);
-  cairo_move_to (cr, tp.x0 - ink.x, last->base_y - baseline);
-  pango_cairo_show_layout (cr, layout);
-  pango_font_description_free (font);
-  g_object_unref (layout);
+  write_word (cr, 0.45 * spacing, "health.", tp.x0, FALSE, last->base_y, &last->x0, &last->x1);
 
   cairo_set_source_rgb (cr, 0.4, 0.4, 0.45);
   cairo_set_line_width (cr, 2.5);
@@ -552,21 +549,10 @@ test_note_in_margin (void)
   const double spacing = 110;
   text_page_start (&tp, 1700, 1400, spacing, 420, 9);
   cairo_t *cr = tp.cr;
-  PangoLayout *layout = pango_cairo_create_layout (cr);
-  PangoFontDescription *font = pango_font_description_from_string ("DejaVu Serif");
-  pango_font_description_set_absolute_size (font, 0.45 * spacing * PANGO_SCALE);
-  pango_layout_set_font_description (layout, font);
-  pango_layout_set_text (layout, "No 1275", -1);
-  PangoRectangle ink;
-  pango_layout_get_pixel_extents (layout, &ink, NULL);
-  double baseline = pango_layout_get_baseline (layout) / (double) PANGO_SCALE;
   guint row = 4;
-  double note_x1 = tp.x0 - 0.45 * spacing;
-  cairo_move_to (cr, note_x1 - ink.width - ink.x, tp.lines[row].base_y - baseline);
-  pango_cairo_show_layout (cr, layout);
-  double note_x0 = note_x1 - ink.width;
-  pango_font_description_free (font);
-  g_object_unref (layout);
+  double note_x0, note_x1;
+  write_word (cr, 0.45 * spacing, "No 1275", tp.x0 - 0.45 * spacing, TRUE, tp.lines[row].base_y,
+              &note_x0, &note_x1);
   g_autoptr (LecternImage) page = text_page_finish (&tp);
 
   g_autoptr (GError) error = NULL;

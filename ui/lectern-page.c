@@ -224,24 +224,28 @@ detach_items (GPtrArray *items)
 
 /* ---- commands ------------------------------------------------------------------------------- */
 
+/* dst (points or confidences) takes src's elements, of the same size, in place of its own. */
+static void
+array_assign (GArray       *dst,
+              const GArray *src)
+{
+  g_array_set_size (dst, 0);
+  g_array_append_vals (dst, src->data, src->len);
+}
+
 /* dst takes src's content (not its id). */
 static void
 line_assign (LecternLine       *dst,
              const LecternLine *src)
 {
-  GArray *dst_arrays[] = { dst->polygon, dst->baseline, dst->char_confidences, dst->char_spans };
-  const GArray *src_arrays[] = { src->polygon, src->baseline, src->char_confidences,
-                                 src->char_spans };
-
   g_free (dst->text);
   dst->text = g_strdup (src->text != NULL ? src->text : "");
   dst->confidence = src->confidence;
   dst->corrected = src->corrected;
-  for (guint i = 0; i < G_N_ELEMENTS (dst_arrays); i++)
-    {
-      g_array_set_size (dst_arrays[i], 0);
-      g_array_append_vals (dst_arrays[i], src_arrays[i]->data, src_arrays[i]->len);
-    }
+  array_assign (dst->polygon, src->polygon);
+  array_assign (dst->baseline, src->baseline);
+  array_assign (dst->char_confidences, src->char_confidences);
+  array_assign (dst->char_spans, src->char_spans);
 }
 
 static gboolean
@@ -1233,15 +1237,9 @@ lectern_page_set_line_geometry (LecternPage     *self,
 
   after = lectern_line_copy (before);
   if (polygon != NULL)
-    {
-      g_array_set_size (after->polygon, 0);
-      g_array_append_vals (after->polygon, polygon->data, polygon->len);
-    }
+    array_assign (after->polygon, polygon);
   if (baseline != NULL)
-    {
-      g_array_set_size (after->baseline, 0);
-      g_array_append_vals (after->baseline, baseline->data, baseline->len);
-    }
+    array_assign (after->baseline, baseline);
   push_line_edit (self, line, after, _("Reshape Line"), NULL);
 }
 
@@ -1359,9 +1357,9 @@ lectern_page_add_line (LecternPage  *self,
   id = unique_id (self->doc, "l");
   line = lectern_line_new (id);
   if (polygon != NULL)
-    g_array_append_vals (line->polygon, polygon->data, polygon->len);
+    array_assign (line->polygon, polygon);
   if (baseline != NULL)
-    g_array_append_vals (line->baseline, baseline->data, baseline->len);
+    array_assign (line->baseline, baseline);
 
   change = g_new0 (LinesChange, 1);
   change->page = self;
@@ -1520,11 +1518,8 @@ lectern_page_set_line_recognition (LecternPage       *self,
   after = lectern_line_copy (before);
   lectern_line_set_text (after, result->text);
   after->confidence = result->confidence;
-  g_array_set_size (after->char_confidences, 0);
-  g_array_append_vals (after->char_confidences, result->char_confidences->data,
-                       result->char_confidences->len);
-  g_array_set_size (after->char_spans, 0);
-  g_array_append_vals (after->char_spans, result->char_spans->data, result->char_spans->len);
+  array_assign (after->char_confidences, result->char_confidences);
+  array_assign (after->char_spans, result->char_spans);
   after->corrected = FALSE;
 
   if (model_name != NULL && g_strcmp0 (self->doc->model_name, model_name) != 0)
