@@ -7,6 +7,7 @@
 #include "charset.h"
 #include "dataset.h"
 #include "error.h"
+#include "finetune.h"
 #include "model.h"
 #include "trainer.h"
 
@@ -148,17 +149,18 @@ lectern_cli_train (int argc, char **argv)
       g_printerr (_("lectern-cli train: --train and --out are required\n"));
       return LECTERN_CLI_EXIT_USAGE;
     }
-  /* Fine-tuning (--init) on a few hundred corrected lines: a smaller step, so the model keeps
-   * what it knew; fewer epochs, stopping as soon as the held-out tenth stops improving. */
+  /* Fine-tuning (--init) follows the schedule the application uses too (finetune.h). */
   const gboolean fine_tune = init != NULL;
+  LecternFinetuneOptions fine_tune_defaults;
+  lectern_finetune_options_init (&fine_tune_defaults);
   if (epochs < 0)
-    epochs = fine_tune ? 30 : 50;
+    epochs = fine_tune ? fine_tune_defaults.train.epochs : 50;
   if (patience < 0)
-    patience = fine_tune ? 5 : 10;
+    patience = fine_tune ? fine_tune_defaults.train.patience : 10;
   if (lr < 0)
-    lr = fine_tune ? 3e-4 : 1e-3;
+    lr = fine_tune ? fine_tune_defaults.train.learning_rate : 1e-3;
   if (val_fraction < 0)
-    val_fraction = fine_tune ? 0.1 : 0.05;
+    val_fraction = fine_tune ? fine_tune_defaults.val_fraction : 0.05;
   if (epochs < 1 || batch < 1 || dropout < 0 || dropout >= 1 || lr <= 0 || val_fraction < 0 || val_fraction >= 1)
     {
       g_printerr (_("lectern-cli train: an option is out of range (epochs ≥ 1, batch ≥ 1, 0 ≤ dropout < 1, learning rate > 0)\n"));

@@ -3,6 +3,9 @@
 #include "model.h"
 #include "error.h"
 #include "rng.h"
+#ifdef LECTERN_EMBEDDED_MODEL
+#include "lectern-model-resources.h"
+#endif
 
 #include <gio/gio.h>
 #include <math.h>
@@ -23,6 +26,21 @@ lectern_model_new_random (const LecternArch *arch, const LecternCharset *charset
   m->charset = lectern_charset_copy (charset);
   m->card = g_key_file_new ();
   return m;
+}
+
+double
+lectern_model_get_card_cer (const LecternModel *model)
+{
+  static const char *const keys[] = { "cer-after", "validation-cer" };
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    {
+      g_autofree char *value = lectern_model_get_info (model, keys[i]);
+      char *end = NULL;
+      double cer = value != NULL ? g_ascii_strtod (value, &end) : NAN;
+      if (value != NULL && end != value && isfinite (cer) && cer >= 0)
+        return cer;
+    }
+  return NAN;
 }
 
 static GKeyFile *
@@ -444,12 +462,51 @@ lectern_model_extend_charset (LecternModel *model, const LecternCharset *extra, 
   return new_n - old_n;
 }
 
+/* Where the default model is compiled in (resources/lectern-models.gresource.xml). */
+#define DEFAULT_MODEL_RESOURCE "/org/lectern/Lectern/models/default.lectern"
+
+LecternModel *
+lectern_model_load_embedded (GError **error)
+{
+#ifdef LECTERN_EMBEDDED_MODEL
+  g_autoptr (GError) local = NULL;
+  g_autoptr (GBytes) bytes = g_resource_lookup_data (lectern_models_get_resource (),
+                                                     DEFAULT_MODEL_RESOURCE,
+                                                     G_RESOURCE_LOOKUP_FLAGS_NONE, &local);
+  if (bytes == NULL)
+    {
+      g_set_error (error, LECTERN_ERROR, LECTERN_ERROR_IO,
+                   "The built-in default model %s cannot be read: %s", DEFAULT_MODEL_RESOURCE,
+                   local->message);
+      return NULL;
+    }
+  return lectern_model_load_bytes (bytes, "resource://" DEFAULT_MODEL_RESOURCE, error);
+#else
+  g_set_error (error, LECTERN_ERROR, LECTERN_ERROR_UNSUPPORTED,
+               "This build of Lectern has no built-in default model "
+               "(resources/models/default.lectern was missing when it was built)");
+  return NULL;
+#endif
+}
+
+gboolean
+lectern_model_has_embedded (void)
+{
+#ifdef LECTERN_EMBEDDED_MODEL
+  return TRUE;
+#else
+  return FALSE;
+#endif
+}
+
 LecternModel *
 lectern_model_load_default (GError **error)
 {
   const char *env = g_getenv ("LECTERN_DEFAULT_MODEL");
   if (env != NULL && env[0] != '\0')
     return lectern_model_load (env, error);
+  if (lectern_model_has_embedded ())
+    return lectern_model_load_embedded (error);
   const char *dirs[] = { LECTERN_MODEL_DIR, LECTERN_SOURCE_MODEL_DIR };
   for (guint i = 0; i < G_N_ELEMENTS (dirs); i++)
     {

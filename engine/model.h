@@ -43,13 +43,24 @@ GBytes       *lectern_model_serialize  (const LecternModel *model);
 /* Atomic: writes a temporary file in the same folder, then renames it. */
 gboolean      lectern_model_save       (const LecternModel *model, const char *path, GError **error);
 
-/* The model Lectern ships: $LECTERN_DEFAULT_MODEL if set, else default.lectern in the installed
- * model folder, else in the source tree's resources/models (uninstalled runs). */
-LecternModel *lectern_model_load_default (GError **error);
+/* The model Lectern ships, looked for in this order:
+ *   1. $LECTERN_DEFAULT_MODEL, when set (a file: for tests and for trying a model out);
+ *   2. the copy compiled into the program (resources/models/default.lectern at build time,
+ *      through resources/lectern-models.gresource.xml), so installed and uninstalled runs,
+ *      the app and lectern-cli alike, need no file;
+ *   3. only in a build made without that file: default.lectern in the installed model folder
+ *      (LECTERN_MODEL_DIR), else in the source tree's resources/models. */
+LecternModel *lectern_model_load_default  (GError **error);
+/* The compiled-in copy alone (LECTERN_ERROR_UNSUPPORTED when the build has none). */
+LecternModel *lectern_model_load_embedded (GError **error);
+gboolean      lectern_model_has_embedded  (void);
 
 /* Card helpers (group "model"). */
 char         *lectern_model_get_info   (const LecternModel *model, const char *key);
 void          lectern_model_set_info   (LecternModel *model, const char *key, const char *value);
+/* The error rate the card gives: cer-after (a fine-tuned model's, on its held-out lines), else
+ * validation-cer; NAN when it gives neither. */
+double        lectern_model_get_card_cer (const LecternModel *model);
 
 /* Adds output classes for characters of `extra` that the model lacks (new rows of the output
  * layer, small random weights). Returns the number of classes added. */

@@ -5,6 +5,7 @@
 
 #include "lectern-application.h"
 #include "lectern-drafts.h"
+#include "lectern-model-store.h"
 #include "lectern-widget-render.h"
 #include "lectern-window.h"
 
@@ -215,9 +216,10 @@ lectern_application_startup (GApplication *application)
 
   if (self->settings != NULL)
     {
-      g_autofree char *model_path = g_settings_get_string (self->settings, "model-path");
+      /* The default model chosen in the model manager; the shipped one when it is gone. */
+      g_autofree char *model_path = lectern_model_store_get_default (self->settings);
       self->use_lm = g_settings_get_boolean (self->settings, "use-language-model");
-      lectern_application_load_model (self, model_path[0] != '\0' ? model_path : NULL);
+      lectern_application_load_model (self, model_path);
     }
   else
     lectern_application_load_model (self, NULL);

@@ -7,7 +7,9 @@
 
 #include "error.h"
 #include "lectern-drafts.h"
+#include "lectern-finetune-dialog.h"
 #include "lectern-line-strips.h"
+#include "lectern-model-manager.h"
 #include "lectern-recognition-job-private.h"
 #include "lectern-window-private.h"
 
@@ -46,6 +48,8 @@ struct _LecternWindow
   LecternFormat             export_format;
   GtkFileChooserNative     *model_chooser;
   GtkWidget                *close_dialog;
+  GtkWindow                *finetune_dialog;  /* weak */
+  GtkWindow                *model_manager;    /* weak */
 
   LecternProject           *project;
   GtkSingleSelection       *page_selection;
@@ -1521,6 +1525,57 @@ default_model_activated (GSimpleAction *action,
   lectern_application_load_model (self->app, NULL);
 }
 
+/* Both windows stay beside this one (not modal: correcting goes on) and close with it. */
+static void
+present_helper (LecternWindow  *self,
+                GtkWindow     **helper,
+                GtkWindow      *created)
+{
+  if (*helper == NULL)
+    {
+      gtk_window_set_destroy_with_parent (created, TRUE);
+      g_set_weak_pointer (helper, created);
+    }
+  gtk_window_present (*helper);
+}
+
+static void
+train_corrected_activated (GSimpleAction *action,
+                           GVariant      *parameter,
+                           gpointer       user_data)
+{
+  LecternWindow *self = LECTERN_WINDOW (user_data);
+
+  /* the line being edited counts as corrected once committed */
+  lectern_line_list_commit (self->line_list);
+  if (self->finetune_dialog != NULL)
+    {
+      lectern_finetune_dialog_refresh (LECTERN_FINETUNE_DIALOG (self->finetune_dialog));
+      gtk_window_present (self->finetune_dialog);
+      return;
+    }
+  present_helper (self, &self->finetune_dialog,
+                  GTK_WINDOW (lectern_finetune_dialog_new (GTK_WINDOW (self), self->app,
+                                                           self->project)));
+}
+
+static void
+manage_models_activated (GSimpleAction *action,
+                         GVariant      *parameter,
+                         gpointer       user_data)
+{
+  LecternWindow *self = LECTERN_WINDOW (user_data);
+
+  if (self->model_manager != NULL)
+    {
+      lectern_model_manager_reload (LECTERN_MODEL_MANAGER (self->model_manager));
+      gtk_window_present (self->model_manager);
+      return;
+    }
+  present_helper (self, &self->model_manager,
+                  GTK_WINDOW (lectern_model_manager_new (GTK_WINDOW (self), self->app)));
+}
+
 static void
 use_language_model_changed (GSimpleAction *action,
                             GVariant      *state,
@@ -1676,6 +1731,8 @@ static const GActionEntry window_actions[] = {
   { .name = "show-inspector", .state = "true", .change_state = show_inspector_changed },
   { .name = "choose-model", .activate = choose_model_activated },
   { .name = "default-model", .activate = default_model_activated },
+  { .name = "train-corrected", .activate = train_corrected_activated },
+  { .name = "manage-models", .activate = manage_models_activated },
   { .name = "use-language-model", .state = "true", .change_state = use_language_model_changed },
   { .name = "zoom-in", .activate = zoom_activated },
   { .name = "zoom-out", .activate = zoom_activated },
@@ -1899,6 +1956,12 @@ lectern_window_dispose (GObject *object)
   if (self->model_chooser != NULL)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->model_chooser));
   g_clear_object (&self->model_chooser);
+  if (self->finetune_dialog != NULL)
+    gtk_window_destroy (self->finetune_dialog);
+  g_clear_weak_pointer (&self->finetune_dialog);
+  if (self->model_manager != NULL)
+    gtk_window_destroy (self->model_manager);
+  g_clear_weak_pointer (&self->model_manager);
 
   disconnect_page (self);
   if (self->selection != NULL)

@@ -1,0 +1,239 @@
+/* finetune.c — fine-tuning on corrected lines (see finetune.h). */
+#include "config.h"
+#include "finetune.h"
+#include "charset.h"
+#include "error.h"
+#include "text.h"
+
+#include <glib/gstdio.h>
+#include <math.h>
+#include <string.h>
+
+void
+lectern_finetune_options_init (LecternFinetuneOptions *opts)
+{
+  memset (opts, 0, sizeof *opts);
+  lectern_train_options_init (&opts->train);
+  opts->train.epochs = 30;
+  opts->train.patience = 5;
+  opts->train.learning_rate = 3e-4f;
+  /* the run's work files are its own: a checkpoint of another run must never be picked up */
+  opts->train.resume = FALSE;
+  opts->val_fraction = 0.1;
+}
+
+gboolean
+lectern_finetune_add_line (LecternDataset *ds, const char *source, const char *text,
+                           const LecternImage *image)
+{
+  g_autofree char *clean = lectern_text_clean_transcription (text != NULL ? text : "",
+                                                             LECTERN_CLEAN_DEFAULT);
+  if (clean[0] == '\0' || lectern_text_has_unread_parts (text) || image == NULL
+      || image->width < 2 || image->height < 2
+      || g_utf8_strlen (clean, -1) > LECTERN_DATASET_MAX_LINE_CHARS)
+    {
+      ds->skipped++;
+      return FALSE;
+    }
+  LecternSample *s = g_new0 (LecternSample, 1);
+  s->source = g_strdup (source);
+  s->text = g_steal_pointer (&clean);
+  s->image = lectern_image_scale_to_height (image, ds->height);
+  g_ptr_array_add (ds->samples, s);
+  return TRUE;
+}
+
+LecternDataset *
+lectern_finetune_split (LecternDataset *ds, double val_fraction, guint64 seed)
+{
+  const guint n = ds->samples->len;
+  double fraction = val_fraction;
+  /* a held-out part of one or two lines says nothing: take a few, when there are enough */
+  if (n > 2 * LECTERN_FINETUNE_MIN_VAL_LINES && n * fraction < LECTERN_FINETUNE_MIN_VAL_LINES)
+    fraction = (LECTERN_FINETUNE_MIN_VAL_LINES + 0.25) / n;
+  return lectern_dataset_split (ds, fraction, seed);
+}
+
+LecternModel *
+lectern_finetune_prepare (const LecternModel *base, const char *base_name,
+                          const LecternDataset *train, guint64 seed, guint *n_added)
+{
+  g_autoptr (LecternCharset) data_cs = lectern_charset_new ();
+  for (guint i = 0; i < train->samples->len; i++)
+    {
+      const LecternSample *s = g_ptr_array_index (train->samples, i);
+      for (const char *p = s->text; *p; p = g_utf8_next_char (p))
+        if (lectern_charset_char_is_valid (g_utf8_get_char (p)))
+          lectern_charset_add (data_cs, g_utf8_get_char (p));
+    }
+  LecternModel *model = lectern_model_copy (base);
+  guint added = lectern_model_extend_charset (model, data_cs, seed);
+  if (base_name != NULL)
+    lectern_model_set_info (model, "base", base_name);
+  if (n_added != NULL)
+    *n_added = added;
+  return model;
+}
+
+/* Removes the run's work folder and whatever the trainer left in it. */
+static void
+remove_work_dir (const char *dir)
+{
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_unlink (path);
+    }
+  g_rmdir (dir);
+}
+
+typedef struct {
+  LecternTrainCallback callback;
+  gpointer             user_data;
+  int                  epochs;        /* epochs finished */
+  int                  best_epoch;    /* the epoch whose weights are kept (1-based) */
+} Relay;
+
+static void
+relay_status (const LecternTrainStatus *st, gpointer user_data)
+{
+  Relay *relay = user_data;
+  if (st->event == LECTERN_TRAIN_EPOCH_END)
+    {
+      relay->epochs = st->epoch + 1;
+      if (st->improved)
+        relay->best_epoch = st->epoch + 1;
+    }
+  if (relay->callback != NULL)
+    relay->callback (st, relay->user_data);
+}
+
+static void
+send_message (LecternTrainCallback callback, gpointer user_data, int epochs, double cer_before,
+              const char *message)
+{
+  LecternTrainStatus st = { 0 };
+  if (callback == NULL)
+    return;
+  st.event = LECTERN_TRAIN_MESSAGE;
+  st.epochs = epochs;
+  st.val_cer = NAN;
+  st.best_cer = cer_before;
+  st.message = message;
+  callback (&st, user_data);
+}
+
+static void
+set_double (LecternModel *m, const char *key, double v)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+  lectern_model_set_info (m, key, g_ascii_dtostr (buf, sizeof buf, v));
+}
+
+static void
+set_uint (LecternModel *m, const char *key, guint v)
+{
+  g_autofree char *s = g_strdup_printf ("%u", v);
+  lectern_model_set_info (m, key, s);
+}
+
+/* The new model's card: what it is and how it was made. The base's own card describes the base
+ * (its data, its status), not this model, so only its architecture is kept. */
+static void
+write_card (LecternModel *model, const LecternModel *base, const LecternFinetuneOptions *opts,
+            const LecternFinetuneResult *result)
+{
+  g_autofree char *arch = lectern_model_get_info (base, "architecture");
+  g_autofree char *base_card_name = lectern_model_get_info (base, "name");
+  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *stamp = g_date_time_format_iso8601 (now);
+  g_autoptr (GDateTime) local = g_date_time_to_local (now);
+  g_autofree char *day = g_date_time_format (local, "%Y-%m-%d %H:%M");
+  g_autofree char *default_name = g_strdup_printf ("Fine-tuned %s", day);
+
+  g_key_file_remove_group (model->card, "model", NULL);
+  lectern_model_set_info (model, "name", opts->name != NULL ? opts->name : default_name);
+  if (arch != NULL)
+    lectern_model_set_info (model, "architecture", arch);
+  lectern_model_set_info (model, "base", opts->base_name != NULL ? opts->base_name
+                                         : base_card_name != NULL ? base_card_name : "unnamed");
+  lectern_model_set_info (model, "trained", stamp);
+  lectern_model_set_info (model, "fine-tuned", stamp);
+  set_uint (model, "lines", result->train_lines);
+  set_uint (model, "validation-lines", result->val_lines);
+  set_uint (model, "epochs", (guint) result->epochs);
+  set_uint (model, "new-characters", result->new_classes);
+  set_double (model, "cer-before", result->cer_before);
+  set_double (model, "cer-after", result->cer_after);
+  set_double (model, "validation-cer", result->cer_after);
+  set_double (model, "learning-rate", opts->train.learning_rate);
+  set_double (model, "dropout", opts->train.dropout);
+  if (opts->pages != NULL && opts->pages[0] != '\0')
+    lectern_model_set_info (model, "pages", opts->pages);
+}
+
+LecternModel *
+lectern_finetune (const LecternModel *base, LecternDataset *lines,
+                  const LecternFinetuneOptions *opts, const char *out_path,
+                  LecternTrainCallback callback, gpointer user_data,
+                  GCancellable *cancellable, LecternFinetuneResult *result, GError **error)
+{
+  g_return_val_if_fail (base != NULL && lines != NULL && opts != NULL && out_path != NULL, NULL);
+
+  LecternFinetuneResult res = { NAN, NAN, 0, 0, 0, 0 };
+  if (lines->samples->len < LECTERN_FINETUNE_MIN_VAL_LINES + 1)
+    {
+      g_set_error (error, LECTERN_ERROR, LECTERN_ERROR_INVALID,
+                   "Fine-tuning needs at least %u usable lines; there are %u",
+                   LECTERN_FINETUNE_MIN_VAL_LINES + 1, lines->samples->len);
+      return NULL;
+    }
+  g_autoptr (LecternDataset) val = lectern_finetune_split (lines, opts->val_fraction,
+                                                           opts->train.seed);
+  res.train_lines = lines->samples->len;
+  res.val_lines = val->samples->len;
+
+  /* the base model on the very lines the new one will be judged on */
+  lectern_evaluate (base, val, opts->train.threads, &res.cer_before, NULL, NULL);
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+
+  g_autoptr (LecternModel) model = lectern_finetune_prepare (base, NULL, lines, opts->train.seed,
+                                                              &res.new_classes);
+  g_autofree char *msg = g_strdup_printf ("%u training lines, %u held out; the base model's "
+                                          "error on them: %.1f%%", res.train_lines, res.val_lines,
+                                          100 * res.cer_before);
+  send_message (callback, user_data, opts->train.epochs, res.cer_before, msg);
+
+  g_autoptr (GError) local = NULL;
+  g_autofree char *work_dir = g_dir_make_tmp ("lectern-finetune-XXXXXX", &local);
+  if (work_dir == NULL)
+    {
+      g_set_error (error, LECTERN_ERROR, LECTERN_ERROR_IO,
+                   "Cannot make a work folder for fine-tuning: %s", local->message);
+      return NULL;
+    }
+  g_autofree char *work_model = g_build_filename (work_dir, "model.lectern", NULL);
+  LecternTrainOptions train_opts = opts->train;
+  train_opts.out_path = work_model;
+  train_opts.resume = FALSE;
+  Relay relay = { callback, user_data, 0, 0 };
+  gboolean ok = lectern_train (model, lines, val, &train_opts, relay_status, &relay, cancellable,
+                               error);
+  remove_work_dir (work_dir);
+  if (!ok)
+    return NULL;
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+
+  res.epochs = relay.best_epoch > 0 ? relay.best_epoch : relay.epochs;
+  lectern_evaluate (model, val, opts->train.threads, &res.cer_after, NULL, NULL);
+  write_card (model, base, opts, &res);
+  if (!lectern_model_save (model, out_path, error))
+    return NULL;
+  if (result != NULL)
+    *result = res;
+  return g_steal_pointer (&model);
+}

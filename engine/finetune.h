@@ -1,0 +1,77 @@
+/* finetune.h — fine-tuning a model on the lines a person corrected: the schedule that both
+ * `lectern-cli train --init` and the application use, and the whole run as one call (held-out
+ * part, the base model's error on it, training from the base, the new model's error, its card,
+ * an atomic save).
+ *
+ * A few hundred corrected lines of one hand are little data: a smaller learning rate than for
+ * training from scratch, so that the model keeps what it knew; fewer epochs, stopping as soon as
+ * the held-out tenth stops improving. */
+#pragma once
+
+#include <gio/gio.h>
+#include "dataset.h"
+#include "image.h"
+#include "model.h"
+#include "trainer.h"
+
+G_BEGIN_DECLS
+
+/* Fewer corrected lines than this teach a model little and make the held-out error meaningless:
+ * the application asks for at least this many. */
+#define LECTERN_FINETUNE_MIN_LINES     20
+/* The held-out part has at least this many lines, whatever the fraction. */
+#define LECTERN_FINETUNE_MIN_VAL_LINES 3
+
+typedef struct {
+  LecternTrainOptions train;        /* the fine-tuning schedule (out_path is set by the run) */
+  double              val_fraction; /* part held out (0.1) */
+  const char         *name;         /* card: the new model's name (NULL: "Fine-tuned <date>") */
+  const char         *base_name;    /* card: what it was fine-tuned from (NULL: the base's name) */
+  const char         *pages;        /* card: where the lines came from (nullable) */
+} LecternFinetuneOptions;
+
+/* The fine-tuning defaults: learning rate 3e-4, at most 30 epochs, patience 5, dropout 0.5,
+ * augmentation, a tenth held out. */
+void lectern_finetune_options_init (LecternFinetuneOptions *opts);
+
+/* Adds a line image (any height, as cut from its page by lectern_transcribe_cut_line) with its
+ * transcription, cleaned like a dataset's; FALSE (nothing added, ds->skipped counted) when the
+ * text is unusable or the image too small. The image is copied. */
+gboolean lectern_finetune_add_line (LecternDataset *ds, const char *source, const char *text,
+                                    const LecternImage *image);
+
+/* Moves the held-out part out of ds: val_fraction of it, at least LECTERN_FINETUNE_MIN_VAL_LINES
+ * (when ds has more than twice that), chosen by a seeded shuffle. */
+LecternDataset *lectern_finetune_split (LecternDataset *ds, double val_fraction, guint64 seed);
+
+/* A copy of base whose charset is extended by the characters of train it lacks (the number
+ * added goes to *n_added, nullable); its card names base_name as the base. */
+LecternModel *lectern_finetune_prepare (const LecternModel *base, const char *base_name,
+                                        const LecternDataset *train, guint64 seed,
+                                        guint *n_added);
+
+typedef struct {
+  double cer_before;    /* the base model on the held-out lines */
+  double cer_after;     /* the new model on the same lines */
+  guint  train_lines;
+  guint  val_lines;
+  guint  new_classes;   /* characters the base lacked */
+  int    epochs;        /* epochs trained */
+} LecternFinetuneResult;
+
+/* Fine-tunes base on lines (which it splits into training and held-out parts, leaving the
+ * training part in lines) and saves the new model to out_path with its card (name, base,
+ * fine-tuned, lines, validation-lines, cer-before, cer-after, pages). Its work files live in a
+ * temporary folder that is removed whatever happens, and out_path is written only at the end,
+ * atomically: a cancelled or failed run leaves no file there. Returns the new model, or NULL
+ * with an error (LECTERN_ERROR_CANCELLED when cancelled; LECTERN_ERROR_INVALID with fewer than
+ * LECTERN_FINETUNE_MIN_VAL_LINES + 1 usable lines). callback gets the trainer's events, plus
+ * a LECTERN_TRAIN_MESSAGE before training starts whose best_cer is the base model's error on the
+ * held-out lines. */
+LecternModel *lectern_finetune (const LecternModel *base, LecternDataset *lines,
+                                const LecternFinetuneOptions *opts, const char *out_path,
+                                LecternTrainCallback callback, gpointer user_data,
+                                GCancellable *cancellable, LecternFinetuneResult *result,
+                                GError **error);
+
+G_END_DECLS

@@ -1,0 +1,429 @@
+/* lectern-finetune-dialog.c — the "Train on Corrected Lines" window
+ * (see lectern-finetune-dialog.h). */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+
+#include "error.h"
+#include "lectern-finetune-dialog.h"
+
+struct _LecternFinetuneDialog
+{
+  GtkWindow           parent_instance;
+
+  GtkWindow          *main_window;     /* weak */
+  LecternApplication *app;
+  LecternProject     *project;
+
+  GtkLabel           *intro_label;
+  GtkLabel           *count_label;
+  GtkProgressBar     *progress_bar;
+  GtkLabel           *status_label;
+  GtkLabel           *result_label;
+  GtkButton          *start_button;
+  GtkButton          *cancel_button;
+  GtkButton          *use_button;
+
+  LecternFinetuneJob *job;
+  GCancellable       *cancellable;
+  LecternFinetuneOptions options;
+  gboolean            have_options;
+  char               *start_tooltip;
+  char               *new_model;
+  gulong              model_handler;
+  gboolean            disposed;        /* its widgets are gone: a late result only cleans up */
+};
+
+G_DEFINE_FINAL_TYPE (LecternFinetuneDialog, lectern_finetune_dialog, GTK_TYPE_WINDOW)
+
+static LecternRecognitionModel *
+current_model (LecternFinetuneDialog *self)
+{
+  return self->app != NULL ? lectern_application_get_model (self->app) : NULL;
+}
+
+static void
+set_start_tooltip (LecternFinetuneDialog *self,
+                   const char            *tooltip)
+{
+  g_free (self->start_tooltip);
+  self->start_tooltip = g_strdup (tooltip);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->start_button), tooltip);
+}
+
+void
+lectern_finetune_dialog_refresh (LecternFinetuneDialog *self)
+{
+  guint n = lectern_finetune_count_corrected (self->project);
+  LecternRecognitionModel *model = current_model (self);
+  gboolean running = self->job != NULL;
+  g_autofree char *count = NULL;
+  g_autofree char *intro = NULL;
+
+  intro = g_strdup_printf (_("Lectern teaches the current model (%s) the hand of this project "
+                             "from the lines you corrected, here on this computer. It needs at "
+                             "least %d corrected lines; a tenth of them are held out to measure "
+                             "its error before and after. You can go on correcting meanwhile: "
+                             "it learns from the lines as they are when it starts."),
+                           model != NULL ? lectern_recognition_model_get_name (model)
+                                         : _("none loaded"),
+                           LECTERN_FINETUNE_MIN_LINES);
+  gtk_label_set_text (self->intro_label, intro);
+  count = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                        "%u corrected line in the open pages.",
+                                        "%u corrected lines in the open pages.", n), n);
+  gtk_label_set_text (self->count_label, count);
+
+  if (running)
+    set_start_tooltip (self, _("Training is running"));
+  else if (n < LECTERN_FINETUNE_MIN_LINES)
+    {
+      g_autofree char *why =
+        g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                      "Correct at least %d lines first: %u is corrected so far",
+                                      "Correct at least %d lines first: %u are corrected so far",
+                                      n),
+                         LECTERN_FINETUNE_MIN_LINES, n);
+      set_start_tooltip (self, why);
+    }
+  else if (model == NULL)
+    set_start_tooltip (self, _("No recognition model is loaded to start from"));
+  else
+    set_start_tooltip (self, _("Fine-tune the current model on the corrected lines"));
+
+  gtk_widget_set_sensitive (GTK_WIDGET (self->start_button),
+                            !running && n >= LECTERN_FINETUNE_MIN_LINES && model != NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->cancel_button), running);
+}
+
+static void
+job_progress (LecternFinetuneJob    *job,
+              GParamSpec            *pspec,
+              LecternFinetuneDialog *self)
+{
+  double loss = lectern_finetune_job_get_loss (job);
+  double val_cer = lectern_finetune_job_get_val_cer (job);
+  double before = lectern_finetune_job_get_cer_before (job);
+  g_autoptr(GString) status = g_string_new (NULL);
+
+  gtk_progress_bar_set_fraction (self->progress_bar, lectern_finetune_job_get_fraction (job));
+  if (lectern_finetune_job_get_epoch (job) == 0)
+    g_string_append (status, _("Measuring the current model on the held-out lines…"));
+  else
+    {
+      /* Translators: training progress: epoch 3 of 30 */
+      g_string_append_printf (status, _("Epoch %d of %d"), lectern_finetune_job_get_epoch (job),
+                              lectern_finetune_job_get_epochs (job));
+      if (isfinite (loss))
+        /* Translators: the training loss (a number that falls as the model learns) */
+        g_string_append_printf (status, _(" · loss %.3f"), loss);
+      if (isfinite (val_cer))
+        /* Translators: the character error rate on the held-out lines, after the last epoch */
+        g_string_append_printf (status, _(" · validation error %.1f%%"), 100 * val_cer);
+    }
+  if (isfinite (before))
+    /* Translators: the current model's character error rate on the held-out lines */
+    g_string_append_printf (status, _(" · before: %.1f%%"), 100 * before);
+  gtk_label_set_text (self->status_label, status->str);
+}
+
+static void
+job_finished (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  LecternFinetuneDialog *self = LECTERN_FINETUNE_DIALOG (user_data);
+  LecternFinetuneJob *job = LECTERN_FINETUNE_JOB (source);
+  LecternFinetuneResult figures = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = lectern_finetune_job_run_finish (job, result, &figures, &error);
+
+  g_signal_handlers_disconnect_by_data (job, self);
+  g_clear_object (&self->job);
+  g_clear_object (&self->cancellable);
+  if (self->disposed)
+    {
+      g_object_unref (self);
+      return;
+    }
+
+  if (path != NULL)
+    {
+      g_autofree char *text = NULL;
+      g_autofree char *basename = g_path_get_basename (path);
+
+      g_free (self->new_model);
+      self->new_model = g_steal_pointer (&path);
+      gtk_progress_bar_set_fraction (self->progress_bar, 1.0);
+      text = g_strdup_printf (_("Character error rate on the %u held-out lines: %.1f%% before, "
+                                "%.1f%% after (trained on %u lines).\nThe new model is in your "
+                                "models as %s."),
+                              figures.val_lines, 100 * figures.cer_before,
+                              100 * figures.cer_after, figures.train_lines, basename);
+      gtk_label_set_text (self->result_label, text);
+      gtk_widget_set_visible (GTK_WIDGET (self->use_button), TRUE);
+    }
+  else if (g_error_matches (error, LECTERN_ERROR, LECTERN_ERROR_CANCELLED)
+           || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      gtk_progress_bar_set_fraction (self->progress_bar, 0);
+      gtk_label_set_text (self->status_label, "");
+      gtk_label_set_text (self->result_label, _("Training was cancelled; no model was saved."));
+    }
+  else
+    {
+      g_autofree char *text = g_strdup_printf (_("Training failed: %s"), error->message);
+      gtk_label_set_text (self->result_label, text);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->result_label), TRUE);
+  lectern_finetune_dialog_refresh (self);
+  g_object_unref (self);
+}
+
+void
+lectern_finetune_dialog_start (LecternFinetuneDialog *self)
+{
+  LecternRecognitionModel *model = current_model (self);
+
+  g_return_if_fail (LECTERN_IS_FINETUNE_DIALOG (self));
+
+  if (self->job != NULL || model == NULL
+      || lectern_finetune_count_corrected (self->project) < LECTERN_FINETUNE_MIN_LINES)
+    return;
+
+  self->job = lectern_finetune_job_new (self->project, model);
+  if (self->have_options)
+    lectern_finetune_job_set_options (self->job, &self->options);
+  self->cancellable = g_cancellable_new ();
+  g_signal_connect (self->job, "notify", G_CALLBACK (job_progress), self);
+  gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), TRUE);
+  gtk_widget_set_visible (GTK_WIDGET (self->status_label), TRUE);
+  gtk_widget_set_visible (GTK_WIDGET (self->result_label), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->use_button), FALSE);
+  job_progress (self->job, NULL, self);
+  lectern_finetune_job_run_async (self->job, self->cancellable, job_finished,
+                                  g_object_ref (self));
+  lectern_finetune_dialog_refresh (self);
+}
+
+void
+lectern_finetune_dialog_cancel (LecternFinetuneDialog *self)
+{
+  g_return_if_fail (LECTERN_IS_FINETUNE_DIALOG (self));
+
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+}
+
+static void
+stop_waiting_for_model (LecternFinetuneDialog *self)
+{
+  if (self->model_handler != 0 && self->app != NULL)
+    g_signal_handler_disconnect (self->app, self->model_handler);
+  self->model_handler = 0;
+}
+
+/* Once the new model is the application's, the main window reads the page again with it
+ * (win.recognize-page leaves the corrected lines as they are). */
+static void
+model_switched (LecternApplication    *app,
+                GParamSpec            *pspec,
+                LecternFinetuneDialog *self)
+{
+  LecternRecognitionModel *model = lectern_application_get_model (app);
+
+  if (model == NULL || g_strcmp0 (lectern_recognition_model_get_path (model),
+                                  self->new_model) != 0)
+    return;
+  stop_waiting_for_model (self);
+  if (self->main_window != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (self->main_window), "win.recognize-page", NULL);
+  gtk_window_close (GTK_WINDOW (self));
+}
+
+void
+lectern_finetune_dialog_use_new_model (LecternFinetuneDialog *self)
+{
+  g_return_if_fail (LECTERN_IS_FINETUNE_DIALOG (self));
+
+  if (self->new_model == NULL || self->app == NULL)
+    return;
+  stop_waiting_for_model (self);
+  self->model_handler = g_signal_connect (self->app, "notify::model",
+                                          G_CALLBACK (model_switched), self);
+  lectern_application_load_model (self->app, self->new_model);
+}
+
+static gboolean
+close_request (GtkWindow *window)
+{
+  LecternFinetuneDialog *self = LECTERN_FINETUNE_DIALOG (window);
+
+  /* closing stops the training: nothing keeps running unseen */
+  lectern_finetune_dialog_cancel (self);
+  stop_waiting_for_model (self);
+  return FALSE;
+}
+
+static void
+lectern_finetune_dialog_dispose (GObject *object)
+{
+  LecternFinetuneDialog *self = LECTERN_FINETUNE_DIALOG (object);
+
+  self->disposed = TRUE;
+  lectern_finetune_dialog_cancel (self);
+  if (self->job != NULL)
+    g_signal_handlers_disconnect_by_data (self->job, self);
+  stop_waiting_for_model (self);
+  g_clear_weak_pointer (&self->main_window);
+  g_clear_object (&self->app);
+  g_clear_object (&self->project);
+
+  G_OBJECT_CLASS (lectern_finetune_dialog_parent_class)->dispose (object);
+}
+
+static void
+lectern_finetune_dialog_finalize (GObject *object)
+{
+  LecternFinetuneDialog *self = LECTERN_FINETUNE_DIALOG (object);
+
+  g_free (self->start_tooltip);
+  g_free (self->new_model);
+
+  G_OBJECT_CLASS (lectern_finetune_dialog_parent_class)->finalize (object);
+}
+
+static void
+lectern_finetune_dialog_class_init (LecternFinetuneDialogClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = lectern_finetune_dialog_dispose;
+  object_class->finalize = lectern_finetune_dialog_finalize;
+  GTK_WINDOW_CLASS (klass)->close_request = close_request;
+}
+
+static GtkLabel *
+wrapped_label (GtkBox *box)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_max_width_chars (GTK_LABEL (label), 60);
+  gtk_box_append (box, label);
+  return GTK_LABEL (label);
+}
+
+static void
+lectern_finetune_dialog_init (LecternFinetuneDialog *self)
+{
+  GtkBox *box = GTK_BOX (gtk_box_new (GTK_ORIENTATION_VERTICAL, 12));
+  GtkBox *buttons = GTK_BOX (gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6));
+
+  gtk_window_set_title (GTK_WINDOW (self), _("Train on Corrected Lines"));
+  gtk_window_set_default_size (GTK_WINDOW (self), 520, -1);
+  gtk_widget_set_margin_top (GTK_WIDGET (box), 18);
+  gtk_widget_set_margin_bottom (GTK_WIDGET (box), 18);
+  gtk_widget_set_margin_start (GTK_WIDGET (box), 18);
+  gtk_widget_set_margin_end (GTK_WIDGET (box), 18);
+
+  self->intro_label = wrapped_label (box);
+  self->count_label = wrapped_label (box);
+  gtk_widget_add_css_class (GTK_WIDGET (self->count_label), "heading");
+  self->progress_bar = GTK_PROGRESS_BAR (gtk_progress_bar_new ());
+  gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), FALSE);
+  gtk_box_append (box, GTK_WIDGET (self->progress_bar));
+  self->status_label = wrapped_label (box);
+  gtk_widget_add_css_class (GTK_WIDGET (self->status_label), "numeric");
+  gtk_widget_set_visible (GTK_WIDGET (self->status_label), FALSE);
+  self->result_label = wrapped_label (box);
+  gtk_widget_set_visible (GTK_WIDGET (self->result_label), FALSE);
+
+  gtk_widget_set_halign (GTK_WIDGET (buttons), GTK_ALIGN_END);
+  self->use_button = GTK_BUTTON (gtk_button_new_with_mnemonic (
+    _("_Use It and Re-recognise Uncorrected Lines")));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->use_button),
+                               _("Make the new model the current one and read the lines of "
+                                 "this page that nobody corrected again with it"));
+  gtk_widget_set_visible (GTK_WIDGET (self->use_button), FALSE);
+  gtk_widget_add_css_class (GTK_WIDGET (self->use_button), "suggested-action");
+  g_signal_connect_swapped (self->use_button, "clicked", G_CALLBACK (lectern_finetune_dialog_use_new_model), self);
+  self->cancel_button = GTK_BUTTON (gtk_button_new_with_mnemonic (_("_Cancel")));
+  g_signal_connect_swapped (self->cancel_button, "clicked",
+                            G_CALLBACK (lectern_finetune_dialog_cancel), self);
+  self->start_button = GTK_BUTTON (gtk_button_new_with_mnemonic (_("_Start Training")));
+  gtk_widget_add_css_class (GTK_WIDGET (self->start_button), "suggested-action");
+  g_signal_connect_swapped (self->start_button, "clicked",
+                            G_CALLBACK (lectern_finetune_dialog_start), self);
+  gtk_box_append (buttons, GTK_WIDGET (self->use_button));
+  gtk_box_append (buttons, GTK_WIDGET (self->cancel_button));
+  gtk_box_append (buttons, GTK_WIDGET (self->start_button));
+  gtk_box_append (box, GTK_WIDGET (buttons));
+
+  gtk_window_set_child (GTK_WINDOW (self), GTK_WIDGET (box));
+  /* coming back to it after correcting more lines: count them again */
+  g_signal_connect (self, "notify::is-active", G_CALLBACK (lectern_finetune_dialog_refresh), NULL);
+}
+
+LecternFinetuneDialog *
+lectern_finetune_dialog_new (GtkWindow          *parent,
+                             LecternApplication *app,
+                             LecternProject     *project)
+{
+  LecternFinetuneDialog *self;
+
+  g_return_val_if_fail (LECTERN_IS_PROJECT (project), NULL);
+
+  self = g_object_new (LECTERN_TYPE_FINETUNE_DIALOG, NULL);
+  g_set_weak_pointer (&self->main_window, parent);
+  if (parent != NULL)
+    gtk_window_set_transient_for (GTK_WINDOW (self), parent);
+  self->app = app != NULL ? g_object_ref (app) : NULL;
+  self->project = g_object_ref (project);
+  lectern_finetune_dialog_refresh (self);
+  return self;
+}
+
+void
+lectern_finetune_dialog_set_options (LecternFinetuneDialog        *self,
+                                     const LecternFinetuneOptions *options)
+{
+  g_return_if_fail (LECTERN_IS_FINETUNE_DIALOG (self));
+
+  self->options = *options;
+  self->have_options = TRUE;
+}
+
+gboolean
+lectern_finetune_dialog_can_start (LecternFinetuneDialog *self)
+{
+  g_return_val_if_fail (LECTERN_IS_FINETUNE_DIALOG (self), FALSE);
+
+  return gtk_widget_get_sensitive (GTK_WIDGET (self->start_button));
+}
+
+gboolean
+lectern_finetune_dialog_get_running (LecternFinetuneDialog *self)
+{
+  g_return_val_if_fail (LECTERN_IS_FINETUNE_DIALOG (self), FALSE);
+
+  return self->job != NULL;
+}
+
+const char *
+lectern_finetune_dialog_get_new_model (LecternFinetuneDialog *self)
+{
+  g_return_val_if_fail (LECTERN_IS_FINETUNE_DIALOG (self), NULL);
+
+  return self->new_model;
+}
+
+const char *
+lectern_finetune_dialog_get_start_tooltip (LecternFinetuneDialog *self)
+{
+  g_return_val_if_fail (LECTERN_IS_FINETUNE_DIALOG (self), NULL);
+
+  return self->start_tooltip;
+}
