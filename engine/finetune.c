@@ -168,7 +168,10 @@ write_card (LecternModel *model, const LecternModel *base, const LecternFinetune
   set_double (model, "cer-before", result->cer_before);
   set_double (model, "cer-after", result->cer_after);
   set_double (model, "validation-cer", result->cer_after);
-  set_double (model, "learning-rate", opts->train.learning_rate);
+  char lr[G_ASCII_DTOSTR_BUF_SIZE];
+  /* the float's own digits, not those of its double */
+  lectern_model_set_info (model, "learning-rate",
+                          g_ascii_formatd (lr, sizeof lr, "%.4g", opts->train.learning_rate));
   set_double (model, "dropout", opts->train.dropout);
   if (opts->pages != NULL && opts->pages[0] != '\0')
     lectern_model_set_info (model, "pages", opts->pages);

@@ -335,6 +335,15 @@ app_has_model (gpointer data)
          && g_strcmp0 (lectern_recognition_model_get_path (model), wait->path) == 0;
 }
 
+static gboolean
+app_model_named (gpointer name)
+{
+  LecternRecognitionModel *model = lectern_application_get_model (app);
+
+  return !lectern_application_get_model_loading (app) && model != NULL
+         && g_strcmp0 (lectern_recognition_model_get_name (model), name) == 0;
+}
+
 static void
 test_manager (void)
 {
@@ -353,6 +362,8 @@ test_manager (void)
   g_assert_null (lectern_model_manager_get_path (manager, 0));
   g_assert_cmpstr (lectern_model_manager_get_path (manager, 1), ==, mine_path);
   g_assert_cmpstr (lectern_model_manager_get_name (manager, 1), ==, "My hand");
+  /* it opens on the default model's card: the shipped one here */
+  g_assert_nonnull (strstr (lectern_model_manager_get_card_text (manager), "built into Lectern"));
 
   /* the card: every field */
   lectern_model_manager_show_card (manager, 1);
@@ -366,6 +377,13 @@ test_manager (void)
   g_assert_cmpstr (chosen, ==, mine_path);
   wait.path = mine_path;
   test_ui_wait_for (app_has_model, &wait, 60000);
+
+  /* renaming the current model shows in the application's model at once */
+  g_assert_false (lectern_model_manager_rename (manager, 0, "Not mine"));
+  g_assert_true (lectern_model_manager_rename (manager, 1, "Aunt Ada"));
+  g_assert_cmpstr (lectern_model_manager_get_name (manager, 1), ==, "Aunt Ada");
+  g_assert_cmpstr (lectern_model_manager_get_path (manager, 1), ==, mine_path);
+  test_ui_wait_for (app_model_named, (gpointer) "Aunt Ada", 60000);
 
   /* back to the shipped one */
   lectern_model_manager_set_default (manager, 0);

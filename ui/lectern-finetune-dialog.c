@@ -61,7 +61,7 @@ lectern_finetune_dialog_refresh (LecternFinetuneDialog *self)
   g_autofree char *count = NULL;
   g_autofree char *intro = NULL;
 
-  intro = g_strdup_printf (_("Lectern teaches the current model (%s) the hand of this project "
+  intro = g_strdup_printf (_("Lectern teaches the current model, “%s”, the hand of this project "
                              "from the lines you corrected, here on this computer. It needs at "
                              "least %d corrected lines; a tenth of them are held out to measure "
                              "its error before and after. You can go on correcting meanwhile: "
@@ -138,6 +138,7 @@ job_finished (GObject      *source,
   LecternFinetuneResult figures = { 0 };
   g_autoptr(GError) error = NULL;
   g_autofree char *path = lectern_finetune_job_run_finish (job, result, &figures, &error);
+  int last_epoch = lectern_finetune_job_get_epoch (job);
 
   g_signal_handlers_disconnect_by_data (job, self);
   g_clear_object (&self->job);
@@ -156,6 +157,14 @@ job_finished (GObject      *source,
       g_free (self->new_model);
       self->new_model = g_steal_pointer (&path);
       gtk_progress_bar_set_fraction (self->progress_bar, 1.0);
+      /* Translators: after training; the model of the epoch with the lowest validation error is
+       * the one kept */
+      text = g_strdup_printf (_("Finished after %d epochs; the model of epoch %d is kept."),
+                              last_epoch, figures.epochs);
+      gtk_label_set_text (self->status_label, text);
+      g_clear_pointer (&text, g_free);
+      gtk_button_set_label (self->start_button, _("Train _Again"));
+      gtk_widget_remove_css_class (GTK_WIDGET (self->start_button), "suggested-action");
       text = g_strdup_printf (_("Character error rate on the %u held-out lines: %.1f%% before, "
                                 "%.1f%% after (trained on %u lines).\nThe new model is in your "
                                 "models as %s."),
@@ -323,6 +332,7 @@ lectern_finetune_dialog_init (LecternFinetuneDialog *self)
   GtkBox *buttons = GTK_BOX (gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6));
 
   gtk_window_set_title (GTK_WINDOW (self), _("Train on Corrected Lines"));
+  gtk_window_set_titlebar (GTK_WINDOW (self), gtk_header_bar_new ());
   gtk_window_set_default_size (GTK_WINDOW (self), 520, -1);
   gtk_widget_set_margin_top (GTK_WIDGET (box), 18);
   gtk_widget_set_margin_bottom (GTK_WIDGET (box), 18);

@@ -121,6 +121,9 @@ make_row (LecternModelManager *self,
   gtk_label_set_ellipsize (GTK_LABEL (name), PANGO_ELLIPSIZE_END);
   gtk_widget_add_css_class (name, "heading");
   gtk_label_set_xalign (GTK_LABEL (sub), 0);
+  gtk_label_set_wrap (GTK_LABEL (sub), TRUE);
+  gtk_label_set_max_width_chars (GTK_LABEL (sub), 44);
+  gtk_label_set_max_width_chars (GTK_LABEL (name), 44);
   gtk_widget_add_css_class (sub, "dim-label");
   gtk_widget_add_css_class (sub, "caption");
   gtk_box_append (GTK_BOX (box), name);
@@ -196,27 +199,41 @@ default_clicked (LecternModelManager *self)
   lectern_model_manager_set_default (self, self->selected);
 }
 
+gboolean
+lectern_model_manager_rename (LecternModelManager *self,
+                              guint                index,
+                              const char          *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  LecternRecognitionModel *current;
+
+  g_return_val_if_fail (LECTERN_IS_MODEL_MANAGER (self), FALSE);
+  g_return_val_if_fail (index < self->models->len, FALSE);
+
+  /* the list is read again below */
+  path = g_strdup (((LecternModelInfo *) self->models->pdata[index])->path);
+  if (!lectern_model_store_rename (path, name, &error))
+    {
+      show_error (self, error->message);
+      return FALSE;
+    }
+  show_error (self, NULL);
+  lectern_model_manager_reload (self);
+  /* the current model's name shows in the main window's model button: load it again */
+  current = self->app != NULL ? lectern_application_get_model (self->app) : NULL;
+  if (current != NULL && g_strcmp0 (lectern_recognition_model_get_path (current), path) == 0)
+    lectern_application_load_model (self->app, path);
+  return TRUE;
+}
+
 static void
 rename_activated (LecternModelManager *self)
 {
-  LecternModelInfo *info = selected_info (self);
-  g_autoptr(GError) error = NULL;
-
-  if (info == NULL || info->path == NULL)
-    return;
   gtk_menu_button_popdown (self->rename_button);
-  if (!lectern_model_store_rename (info->path, gtk_editable_get_text (GTK_EDITABLE (self->rename_entry)),
-                                   &error))
-    {
-      show_error (self, error->message);
-      return;
-    }
-  lectern_model_manager_reload (self);
-  /* the current model's name shows in the main window's model button */
-  if (self->app != NULL && lectern_application_get_model (self->app) != NULL
-      && g_strcmp0 (lectern_recognition_model_get_path (lectern_application_get_model (self->app)),
-                    info->path) == 0)
-    lectern_application_load_model (self->app, info->path);
+  if (selected_info (self) != NULL)
+    lectern_model_manager_rename (self, self->selected,
+                                  gtk_editable_get_text (GTK_EDITABLE (self->rename_entry)));
 }
 
 static void
@@ -331,6 +348,7 @@ lectern_model_manager_init (LecternModelManager *self)
   GtkWidget *rename_ok = gtk_button_new_with_mnemonic (_("_Rename"));
 
   gtk_window_set_title (GTK_WINDOW (self), _("Models"));
+  gtk_window_set_titlebar (GTK_WINDOW (self), gtk_header_bar_new ());
   gtk_window_set_default_size (GTK_WINDOW (self), 820, 460);
   gtk_widget_set_margin_top (outer, 12);
   gtk_widget_set_margin_bottom (outer, 12);
@@ -407,11 +425,17 @@ lectern_model_manager_new (GtkWindow          *parent,
                            LecternApplication *app)
 {
   LecternModelManager *self = g_object_new (LECTERN_TYPE_MODEL_MANAGER, NULL);
+  g_autofree char *chosen = NULL;
 
   if (parent != NULL)
     gtk_window_set_transient_for (GTK_WINDOW (self), parent);
   self->app = app != NULL ? g_object_ref (app) : NULL;
   lectern_model_manager_reload (self);
+  /* it opens on the default model's card */
+  chosen = default_path (self);
+  for (guint i = 0; i < self->models->len; i++)
+    if (g_strcmp0 (((LecternModelInfo *) self->models->pdata[i])->path, chosen) == 0)
+      lectern_model_manager_show_card (self, i);
   return self;
 }
 

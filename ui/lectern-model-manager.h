@@ -26,6 +26,9 @@ const char          *lectern_model_manager_get_name (LecternModelManager *self, 
 /* Which row shows the card; the card's text. */
 void                 lectern_model_manager_show_card (LecternModelManager *self, guint index);
 const char          *lectern_model_manager_get_card_text (LecternModelManager *self);
+/* Sets a user model's name (shows why not in the window and returns FALSE when it cannot). */
+gboolean             lectern_model_manager_rename  (LecternModelManager *self, guint index,
+                                                    const char *name);
 /* Makes the listed model the default (and the application's current model). */
 void                 lectern_model_manager_set_default (LecternModelManager *self, guint index);
 
