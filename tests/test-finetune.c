@@ -1,0 +1,259 @@
+/* test-finetune.c — fine-tuning in the engine (finetune.h): the shared schedule, lines added
+ * from cut images, the held-out part, a whole run (its card, the base extended, the before and
+ * after figures) and runs that must leave no model file (too few lines, cancelled, an unwritable
+ * target). */
+#include "charset.h"
+#include "dataset.h"
+#include "error.h"
+#include "finetune.h"
+#include "model.h"
+#include "testutil.h"
+
+#include <glib/gstdio.h>
+#include <math.h>
+#include <string.h>
+
+static char *tmp_dir;
+
+/* Bars whose thickness and height code the letter, on a line taller than the model's input. */
+static LecternImage *
+pattern_line (const char *text)
+{
+  const int n = (int) strlen (text);
+  LecternImage *im = lectern_image_new (36 * n + 24, 72);
+  for (int i = 0; i < n; i++)
+    {
+      const int c = text[i] - 'a';
+      for (int y = 12; y < 60; y++)
+        for (int x = 0; x < 21; x++)
+          if (((x / (2 + c)) % 2 == 0) ^ (y < 12 + 8 * (c + 1)))
+            im->pixels[y * im->width + 12 + 36 * i + x] = 20;
+    }
+  return im;
+}
+
+static LecternModel *
+base_model (void)
+{
+  g_autoptr (LecternCharset) cs = lectern_charset_new ();
+  for (const char *p = "abc"; *p; p++)
+    lectern_charset_add (cs, *p);
+  LecternArch a;
+  g_assert_true (lectern_arch_parse (&a, "h32 t2x2 l2 s2x2x4 l4", NULL));
+  LecternModel *m = lectern_model_new_random (&a, cs, 5);
+  lectern_model_set_info (m, "name", "base of the test");
+  lectern_model_set_info (m, "data", "what the base was trained on");
+  return m;
+}
+
+static LecternDataset *
+lines_of (const char *const *texts, guint n, int height)
+{
+  LecternDataset *ds = lectern_dataset_new (height);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (LecternImage) im = pattern_line (texts[i]);
+      g_autofree char *source = g_strdup_printf ("page.png#l%u", i);
+      g_assert_true (lectern_finetune_add_line (ds, source, texts[i], im));
+    }
+  return ds;
+}
+
+static guint
+count_entries (const char *dir, const char *prefix)
+{
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+  guint n = 0;
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    if (g_str_has_prefix (name, prefix))
+      n++;
+  return n;
+}
+
+static const char *const texts[] = { "abc", "cab", "bad", "dab", "acdc", "cadd", "bcda", "dcab",
+                                     "abba", "dada" };
+
+static void
+test_options (void)
+{
+  LecternFinetuneOptions opts;
+  lectern_finetune_options_init (&opts);
+  /* the schedule for a few hundred corrected lines, shared with lectern-cli train --init */
+  g_assert_cmpfloat_with_epsilon (opts.train.learning_rate, 3e-4, 1e-9);
+  g_assert_cmpint (opts.train.epochs, ==, 30);
+  g_assert_cmpint (opts.train.patience, ==, 5);
+  g_assert_cmpfloat_with_epsilon (opts.val_fraction, 0.1, 1e-12);
+  g_assert_false (opts.train.resume);
+  g_assert_true (opts.train.augment);
+}
+
+static void
+test_add_and_split (void)
+{
+  g_autoptr (LecternDataset) ds = lectern_dataset_new (32);
+  g_autoptr (LecternImage) im = pattern_line ("abc");
+  g_autoptr (LecternImage) dot = lectern_image_new (1, 1);
+
+  g_assert_true (lectern_finetune_add_line (ds, "a", "abc", im));
+  g_assert_cmpint (((LecternSample *) ds->samples->pdata[0])->image->height, ==, 32);
+  g_assert_false (lectern_finetune_add_line (ds, "b", "", im));
+  g_assert_false (lectern_finetune_add_line (ds, "c", "abc", dot));
+  g_assert_false (lectern_finetune_add_line (ds, "d", "abc", NULL));
+  g_assert_cmpuint (ds->samples->len, ==, 1);
+  g_assert_cmpuint (ds->skipped, ==, 3);
+
+  /* a tenth, but at least a few lines once there are enough */
+  const guint sizes[] = { 5, 8, 24, 100 }, held[] = { 1, 3, 3, 10 };
+  for (guint k = 0; k < G_N_ELEMENTS (sizes); k++)
+    {
+      g_autoptr (LecternDataset) all = lectern_dataset_new (32);
+      for (guint i = 0; i < sizes[k]; i++)
+        g_assert_true (lectern_finetune_add_line (all, "x", "abc", im));
+      g_autoptr (LecternDataset) val = lectern_finetune_split (all, 0.1, 1);
+      g_assert_cmpuint (val->samples->len, ==, held[k]);
+      g_assert_cmpuint (all->samples->len, ==, sizes[k] - held[k]);
+    }
+}
+
+static void
+fast (LecternFinetuneOptions *opts)
+{
+  lectern_finetune_options_init (opts);
+  opts->train.epochs = 2;
+  opts->train.patience = 0;
+  opts->train.augment = FALSE;
+  opts->train.threads = 2;
+  opts->train.batch = 2;
+  opts->name = "test hand";
+  opts->pages = "page.png (10)";
+}
+
+typedef struct {
+  gboolean saw_before;
+  double   before;
+  int      epochs;
+} Seen;
+
+static void
+on_status (const LecternTrainStatus *st, gpointer data)
+{
+  Seen *seen = data;
+  if (st->event == LECTERN_TRAIN_MESSAGE && isfinite (st->best_cer) && seen->epochs == 0)
+    {
+      seen->saw_before = TRUE;
+      seen->before = st->best_cer;
+    }
+  if (st->event == LECTERN_TRAIN_EPOCH_END)
+    seen->epochs++;
+}
+
+static void
+test_run (void)
+{
+  g_autoptr (LecternModel) base = base_model ();
+  g_autoptr (LecternDataset) lines = lines_of (texts, G_N_ELEMENTS (texts),
+                                               base->net->arch.input_height);
+  g_autofree char *out = g_build_filename (tmp_dir, "hand.lectern", NULL);
+  g_autoptr (GError) error = NULL;
+  LecternFinetuneOptions opts;
+  LecternFinetuneResult res;
+  Seen seen = { 0 };
+
+  fast (&opts);
+  g_autoptr (LecternModel) model = lectern_finetune (base, lines, &opts, out, on_status, &seen,
+                                                     NULL, &res, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (model);
+  g_assert_cmpint (seen.epochs, ==, 2);
+  g_assert_true (seen.saw_before);
+  g_assert_cmpfloat (seen.before, ==, res.cer_before);
+  g_assert_cmpuint (res.val_lines, ==, 3);
+  g_assert_cmpuint (res.train_lines, ==, 7);
+  g_assert_cmpuint (res.new_classes, ==, 1);     /* d */
+  g_assert_true (res.epochs >= 1 && res.epochs <= 2);
+  g_assert_cmpuint (count_entries (g_get_tmp_dir (), "lectern-finetune-"), ==, 0);
+
+  /* the file is the model returned, with a card of its own */
+  g_autoptr (LecternModel) saved = lectern_model_load (out, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (lectern_charset_size (saved->charset), ==, lectern_charset_size (base->charset) + 1);
+  g_autofree char *name = lectern_model_get_info (saved, "name");
+  g_autofree char *base_name = lectern_model_get_info (saved, "base");
+  g_autofree char *pages = lectern_model_get_info (saved, "pages");
+  g_autofree char *n_lines = lectern_model_get_info (saved, "lines");
+  g_autofree char *val_lines = lectern_model_get_info (saved, "validation-lines");
+  g_autofree char *when = lectern_model_get_info (saved, "fine-tuned");
+  g_autofree char *data = lectern_model_get_info (saved, "data");
+  g_autofree char *before = lectern_model_get_info (saved, "cer-before");
+  g_autofree char *arch = lectern_model_get_info (saved, "architecture");
+  g_assert_cmpstr (name, ==, "test hand");
+  g_assert_cmpstr (base_name, ==, "base of the test");
+  g_assert_cmpstr (pages, ==, "page.png (10)");
+  g_assert_cmpstr (n_lines, ==, "7");
+  g_assert_cmpstr (val_lines, ==, "3");
+  g_assert_nonnull (when);
+  g_assert_null (data);                           /* the base's data is not this model's */
+  g_assert_cmpfloat_with_epsilon (g_ascii_strtod (before, NULL), res.cer_before, 1e-9);
+  g_assert_cmpfloat_with_epsilon (lectern_model_get_card_cer (saved), res.cer_after, 1e-9);
+  g_unlink (out);
+}
+
+static void
+test_no_file (void)
+{
+  g_autoptr (LecternModel) base = base_model ();
+  g_autofree char *out = g_build_filename (tmp_dir, "none.lectern", NULL);
+  g_autofree char *missing = g_build_filename (tmp_dir, "no such folder", "none.lectern", NULL);
+  g_autoptr (GError) error = NULL;
+  LecternFinetuneOptions opts;
+  fast (&opts);
+
+  /* too few lines */
+  g_autoptr (LecternDataset) few = lines_of (texts, 3, base->net->arch.input_height);
+  g_assert_null (lectern_finetune (base, few, &opts, out, NULL, NULL, NULL, NULL, &error));
+  g_assert_error (error, LECTERN_ERROR, LECTERN_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
+
+  /* cancelled */
+  g_autoptr (LecternDataset) lines = lines_of (texts, G_N_ELEMENTS (texts),
+                                               base->net->arch.input_height);
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  g_cancellable_cancel (cancellable);
+  g_assert_null (lectern_finetune (base, lines, &opts, out, NULL, NULL, cancellable, NULL, &error));
+  g_assert_true (g_error_matches (error, LECTERN_ERROR, LECTERN_ERROR_CANCELLED)
+                 || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED));
+  g_clear_error (&error);
+  g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
+
+  /* the target cannot be written: an error naming it, no work files left */
+  g_autoptr (LecternDataset) again = lines_of (texts, G_N_ELEMENTS (texts),
+                                               base->net->arch.input_height);
+  g_assert_null (lectern_finetune (base, again, &opts, missing, NULL, NULL, NULL, NULL, &error));
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "none.lectern"));
+  g_clear_error (&error);
+  g_assert_cmpuint (count_entries (g_get_tmp_dir (), "lectern-finetune-"), ==, 0);
+}
+
+int
+main (int argc, char **argv)
+{
+  const char *parent = g_getenv ("TMPDIR");
+  /* the runs' work folders go in a folder of the test's own, where it can see that none is
+   * left (made by hand: GLib keeps the first answer of g_get_tmp_dir) */
+  tmp_dir = g_strdup_printf ("%s/lectern-test-finetune-XXXXXX",
+                             parent != NULL && parent[0] != '\0' ? parent : "/tmp");
+  g_assert_nonnull (g_mkdtemp (tmp_dir));
+  g_setenv ("TMPDIR", tmp_dir, TRUE);
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/Lectern/Finetune/options", test_options);
+  g_test_add_func ("/Lectern/Finetune/add-and-split", test_add_and_split);
+  g_test_add_func ("/Lectern/Finetune/run", test_run);
+  g_test_add_func ("/Lectern/Finetune/no-file", test_no_file);
+  int status = g_test_run ();
+  g_rmdir (tmp_dir);
+  g_free (tmp_dir);
+  return status;
+}
