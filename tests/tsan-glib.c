@@ -1,6 +1,7 @@
 /* tsan-glib.c — tells ThreadSanitizer about GLib's synchronisation, for the test programs of a
- * -Db_sanitize=thread build (tests/meson.build links it in with -Wl,--wrap=… for each function
- * below; README.md, "Reliability").
+ * -Db_sanitize=thread build and for lectern-cli, which the cli and pages tests run (tsan_glib_dep
+ * in app/meson.build links it in with -Wl,--wrap=… for each function below; README.md,
+ * "Reliability"; scripts/test-sanitizers.sh --thread).
  *
  * Debian's GLib is not built with TSan, and on Linux its GMutex and GCond are futexes driven by
  * atomics inside libglib, where TSan cannot see them; GThreadPool hands work to its threads
