@@ -102,9 +102,9 @@ relay_status (const LecternTrainStatus *st, gpointer user_data)
   Relay *relay = user_data;
   if (st->event == LECTERN_TRAIN_EPOCH_END)
     {
-      relay->epochs = st->epoch + 1;
+      relay->epochs = st->epoch;      /* the trainer counts epochs from 1 */
       if (st->improved)
-        relay->best_epoch = st->epoch + 1;
+        relay->best_epoch = st->epoch;
     }
   if (relay->callback != NULL)
     relay->callback (st, relay->user_data);

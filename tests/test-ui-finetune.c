@@ -408,6 +408,12 @@ fast_options (LecternFinetuneOptions *opts)
   opts->train.batch = 2;
 }
 
+static gboolean
+job_progress_full (gpointer job)
+{
+  return lectern_finetune_job_get_fraction (job) == 1.0;
+}
+
 static void
 test_job (void)
 {
@@ -455,7 +461,12 @@ test_job (void)
   g_assert_true (isfinite (figures.cer_before) && figures.cer_before >= 0);
   g_assert_true (isfinite (figures.cer_after) && figures.cer_after >= 0);
   g_assert_true (isfinite (lectern_finetune_job_get_cer_before (job)));
-  g_assert_cmpfloat (lectern_finetune_job_get_fraction (job), >, 0);
+  /* two epochs of two (no early stop): the progress ends full (its last report may come in
+   * just after the result) */
+  test_ui_wait_for (job_progress_full, job, 10000);
+  g_assert_cmpint (lectern_finetune_job_get_epoch (job), ==, 2);
+  g_assert_cmpint (lectern_finetune_job_get_epochs (job), ==, 2);
+  g_assert_cmpfloat (lectern_finetune_job_get_fraction (job), ==, 1.0);
 
   model = lectern_model_load (path, &error);
   g_assert_no_error (error);

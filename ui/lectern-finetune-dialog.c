@@ -177,7 +177,7 @@ job_finished (GObject      *source,
            || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       gtk_progress_bar_set_fraction (self->progress_bar, 0);
-      gtk_label_set_text (self->status_label, "");
+      gtk_widget_set_visible (GTK_WIDGET (self->status_label), FALSE);
       gtk_label_set_text (self->result_label, _("Training was cancelled; no model was saved."));
     }
   else
@@ -288,6 +288,7 @@ lectern_finetune_dialog_dispose (GObject *object)
   g_clear_weak_pointer (&self->main_window);
   g_clear_object (&self->app);
   g_clear_object (&self->project);
+  gtk_widget_dispose_template (GTK_WIDGET (self), LECTERN_TYPE_FINETUNE_DIALOG);
 
   G_OBJECT_CLASS (lectern_finetune_dialog_parent_class)->dispose (object);
 }
@@ -307,72 +308,31 @@ static void
 lectern_finetune_dialog_class_init (LecternFinetuneDialogClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = lectern_finetune_dialog_dispose;
   object_class->finalize = lectern_finetune_dialog_finalize;
   GTK_WINDOW_CLASS (klass)->close_request = close_request;
-}
 
-static GtkLabel *
-wrapped_label (GtkBox *box)
-{
-  GtkWidget *label = gtk_label_new (NULL);
-
-  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_max_width_chars (GTK_LABEL (label), 60);
-  gtk_box_append (box, label);
-  return GTK_LABEL (label);
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               RESOURCE_PREFIX "/ui/lectern-finetune-dialog.ui");
+  gtk_widget_class_bind_template_child (widget_class, LecternFinetuneDialog, intro_label);
+  gtk_widget_class_bind_template_child (widget_class, LecternFinetuneDialog, count_label);
+  gtk_widget_class_bind_template_child (widget_class, LecternFinetuneDialog, progress_bar);
+  gtk_widget_class_bind_template_child (widget_class, LecternFinetuneDialog, status_label);
+  gtk_widget_class_bind_template_child (widget_class, LecternFinetuneDialog, result_label);
+  gtk_widget_class_bind_template_child (widget_class, LecternFinetuneDialog, start_button);
+  gtk_widget_class_bind_template_child (widget_class, LecternFinetuneDialog, cancel_button);
+  gtk_widget_class_bind_template_child (widget_class, LecternFinetuneDialog, use_button);
+  gtk_widget_class_bind_template_callback (widget_class, lectern_finetune_dialog_use_new_model);
+  gtk_widget_class_bind_template_callback (widget_class, lectern_finetune_dialog_cancel);
+  gtk_widget_class_bind_template_callback (widget_class, lectern_finetune_dialog_start);
 }
 
 static void
 lectern_finetune_dialog_init (LecternFinetuneDialog *self)
 {
-  GtkBox *box = GTK_BOX (gtk_box_new (GTK_ORIENTATION_VERTICAL, 12));
-  GtkBox *buttons = GTK_BOX (gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6));
-
-  gtk_window_set_title (GTK_WINDOW (self), _("Train on Corrected Lines"));
-  gtk_window_set_titlebar (GTK_WINDOW (self), gtk_header_bar_new ());
-  gtk_window_set_default_size (GTK_WINDOW (self), 520, -1);
-  gtk_widget_set_margin_top (GTK_WIDGET (box), 18);
-  gtk_widget_set_margin_bottom (GTK_WIDGET (box), 18);
-  gtk_widget_set_margin_start (GTK_WIDGET (box), 18);
-  gtk_widget_set_margin_end (GTK_WIDGET (box), 18);
-
-  self->intro_label = wrapped_label (box);
-  self->count_label = wrapped_label (box);
-  gtk_widget_add_css_class (GTK_WIDGET (self->count_label), "heading");
-  self->progress_bar = GTK_PROGRESS_BAR (gtk_progress_bar_new ());
-  gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), FALSE);
-  gtk_box_append (box, GTK_WIDGET (self->progress_bar));
-  self->status_label = wrapped_label (box);
-  gtk_widget_add_css_class (GTK_WIDGET (self->status_label), "numeric");
-  gtk_widget_set_visible (GTK_WIDGET (self->status_label), FALSE);
-  self->result_label = wrapped_label (box);
-  gtk_widget_set_visible (GTK_WIDGET (self->result_label), FALSE);
-
-  gtk_widget_set_halign (GTK_WIDGET (buttons), GTK_ALIGN_END);
-  self->use_button = GTK_BUTTON (gtk_button_new_with_mnemonic (
-    _("_Use It and Re-recognise Uncorrected Lines")));
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->use_button),
-                               _("Make the new model the current one and read the lines of "
-                                 "this page that nobody corrected again with it"));
-  gtk_widget_set_visible (GTK_WIDGET (self->use_button), FALSE);
-  gtk_widget_add_css_class (GTK_WIDGET (self->use_button), "suggested-action");
-  g_signal_connect_swapped (self->use_button, "clicked", G_CALLBACK (lectern_finetune_dialog_use_new_model), self);
-  self->cancel_button = GTK_BUTTON (gtk_button_new_with_mnemonic (_("_Cancel")));
-  g_signal_connect_swapped (self->cancel_button, "clicked",
-                            G_CALLBACK (lectern_finetune_dialog_cancel), self);
-  self->start_button = GTK_BUTTON (gtk_button_new_with_mnemonic (_("_Start Training")));
-  gtk_widget_add_css_class (GTK_WIDGET (self->start_button), "suggested-action");
-  g_signal_connect_swapped (self->start_button, "clicked",
-                            G_CALLBACK (lectern_finetune_dialog_start), self);
-  gtk_box_append (buttons, GTK_WIDGET (self->use_button));
-  gtk_box_append (buttons, GTK_WIDGET (self->cancel_button));
-  gtk_box_append (buttons, GTK_WIDGET (self->start_button));
-  gtk_box_append (box, GTK_WIDGET (buttons));
-
-  gtk_window_set_child (GTK_WINDOW (self), GTK_WIDGET (box));
+  gtk_widget_init_template (GTK_WIDGET (self));
   /* coming back to it after correcting more lines: count them again */
   g_signal_connect (self, "notify::is-active", G_CALLBACK (lectern_finetune_dialog_refresh), NULL);
 }

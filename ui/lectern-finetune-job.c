@@ -69,6 +69,22 @@ line_is_corrected (const LecternLine *line)
   return line->corrected && line->text != NULL && line->text[0] != '\0';
 }
 
+/* The corrected lines of a page's document (0 while it is not loaded). */
+static guint
+count_corrected_in (const LecternDocument *doc)
+{
+  g_autoptr(GPtrArray) lines = NULL;
+  guint n = 0;
+
+  if (doc == NULL)
+    return 0;
+  lines = lectern_document_lines (doc);
+  for (guint i = 0; i < lines->len; i++)
+    if (line_is_corrected (lines->pdata[i]))
+      n++;
+  return n;
+}
+
 guint
 lectern_finetune_count_corrected (LecternProject *project)
 {
@@ -77,17 +93,7 @@ lectern_finetune_count_corrected (LecternProject *project)
   g_return_val_if_fail (LECTERN_IS_PROJECT (project), 0);
 
   for (guint p = 0; p < lectern_project_get_n_pages (project); p++)
-    {
-      const LecternDocument *doc = lectern_page_get_document (lectern_project_get_page (project, p));
-      g_autoptr(GPtrArray) lines = NULL;
-
-      if (doc == NULL)
-        continue;
-      lines = lectern_document_lines (doc);
-      for (guint i = 0; i < lines->len; i++)
-        if (line_is_corrected (lines->pdata[i]))
-          n++;
-    }
+    n += count_corrected_in (lectern_page_get_document (lectern_project_get_page (project, p)));
   return n;
 }
 
@@ -190,16 +196,9 @@ lectern_finetune_job_new (LecternProject          *project,
     {
       LecternPage *page = lectern_project_get_page (project, p);
       const LecternDocument *doc = lectern_page_get_document (page);
-      g_autoptr(GPtrArray) lines = NULL;
-      guint n = 0;
+      guint n = count_corrected_in (doc);
       PageSnapshot *snapshot;
 
-      if (doc == NULL)
-        continue;
-      lines = lectern_document_lines (doc);
-      for (guint i = 0; i < lines->len; i++)
-        if (line_is_corrected (lines->pdata[i]))
-          n++;
       if (n == 0)
         continue;
 
@@ -315,17 +314,18 @@ deliver_progress (gpointer data)
       break;
     case LECTERN_TRAIN_PROGRESS:
     case LECTERN_TRAIN_EPOCH_END:
+      /* the trainer counts epochs from 1 */
       self->epochs = st->epochs;
-      self->epoch = st->epoch + 1;
+      self->epoch = st->epoch;
       self->loss = st->loss;
       if (st->event == LECTERN_TRAIN_EPOCH_END)
         {
           self->val_cer = st->val_cer;
-          self->fraction = (double) (st->epoch + 1) / MAX (st->epochs, 1);
+          self->fraction = (double) st->epoch / MAX (st->epochs, 1);
           g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VAL_CER]);
         }
       else if (st->lines_total > 0)
-        self->fraction = (st->epoch + (double) st->lines_done / st->lines_total)
+        self->fraction = (st->epoch - 1 + (double) st->lines_done / st->lines_total)
                          / MAX (st->epochs, 1);
       self->fraction = CLAMP (self->fraction, 0, 1);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EPOCH]);

@@ -312,6 +312,7 @@ lectern_model_manager_dispose (GObject *object)
 
   g_clear_object (&self->app);
   g_clear_pointer (&self->models, g_ptr_array_unref);
+  gtk_widget_dispose_template (GTK_WIDGET (self), LECTERN_TYPE_MODEL_MANAGER);
 
   G_OBJECT_CLASS (lectern_model_manager_parent_class)->dispose (object);
 }
@@ -330,94 +331,31 @@ static void
 lectern_model_manager_class_init (LecternModelManagerClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = lectern_model_manager_dispose;
   object_class->finalize = lectern_model_manager_finalize;
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               RESOURCE_PREFIX "/ui/lectern-model-manager.ui");
+  gtk_widget_class_bind_template_child (widget_class, LecternModelManager, list);
+  gtk_widget_class_bind_template_child (widget_class, LecternModelManager, card_label);
+  gtk_widget_class_bind_template_child (widget_class, LecternModelManager, error_label);
+  gtk_widget_class_bind_template_child (widget_class, LecternModelManager, default_button);
+  gtk_widget_class_bind_template_child (widget_class, LecternModelManager, rename_button);
+  gtk_widget_class_bind_template_child (widget_class, LecternModelManager, rename_entry);
+  gtk_widget_class_bind_template_child (widget_class, LecternModelManager, delete_button);
+  gtk_widget_class_bind_template_callback (widget_class, row_selected);
+  gtk_widget_class_bind_template_callback (widget_class, delete_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, rename_popup);
+  gtk_widget_class_bind_template_callback (widget_class, rename_activated);
+  gtk_widget_class_bind_template_callback (widget_class, default_clicked);
 }
 
 static void
 lectern_model_manager_init (LecternModelManager *self)
 {
-  GtkWidget *outer = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
-  GtkWidget *panes = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  GtkWidget *list_scroll = gtk_scrolled_window_new ();
-  GtkWidget *card_scroll = gtk_scrolled_window_new ();
-  GtkWidget *buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  GtkWidget *popover = gtk_popover_new ();
-  GtkWidget *rename_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  GtkWidget *rename_ok = gtk_button_new_with_mnemonic (_("_Rename"));
-
-  gtk_window_set_title (GTK_WINDOW (self), _("Models"));
-  gtk_window_set_titlebar (GTK_WINDOW (self), gtk_header_bar_new ());
-  gtk_window_set_default_size (GTK_WINDOW (self), 820, 460);
-  gtk_widget_set_margin_top (outer, 12);
-  gtk_widget_set_margin_bottom (outer, 12);
-  gtk_widget_set_margin_start (outer, 12);
-  gtk_widget_set_margin_end (outer, 12);
-
-  self->list = GTK_LIST_BOX (gtk_list_box_new ());
-  gtk_list_box_set_selection_mode (self->list, GTK_SELECTION_BROWSE);
-  gtk_widget_add_css_class (GTK_WIDGET (self->list), "boxed-list");
-  g_signal_connect (self->list, "row-selected", G_CALLBACK (row_selected), self);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (list_scroll), GTK_WIDGET (self->list));
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (list_scroll), GTK_POLICY_NEVER,
-                                  GTK_POLICY_AUTOMATIC);
-  gtk_widget_set_size_request (list_scroll, 340, -1);
-  gtk_widget_set_vexpand (list_scroll, TRUE);
-
-  self->card_label = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_xalign (self->card_label, 0);
-  gtk_label_set_yalign (self->card_label, 0);
-  gtk_label_set_wrap (self->card_label, TRUE);
-  gtk_label_set_wrap_mode (self->card_label, PANGO_WRAP_WORD_CHAR);
-  gtk_label_set_selectable (self->card_label, TRUE);
-  gtk_widget_add_css_class (GTK_WIDGET (self->card_label), "monospace");
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (card_scroll), GTK_WIDGET (self->card_label));
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (card_scroll), GTK_POLICY_NEVER,
-                                  GTK_POLICY_AUTOMATIC);
-  gtk_widget_set_hexpand (card_scroll, TRUE);
-  gtk_widget_set_tooltip_text (card_scroll, _("The model’s card: everything its file says "
-                                              "about it"));
-
-  gtk_box_append (GTK_BOX (panes), list_scroll);
-  gtk_box_append (GTK_BOX (panes), card_scroll);
-  gtk_widget_set_vexpand (panes, TRUE);
-
-  self->error_label = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_wrap (self->error_label, TRUE);
-  gtk_label_set_xalign (self->error_label, 0);
-  gtk_widget_add_css_class (GTK_WIDGET (self->error_label), "error");
-  gtk_widget_set_visible (GTK_WIDGET (self->error_label), FALSE);
-
-  self->rename_entry = GTK_ENTRY (gtk_entry_new ());
-  gtk_entry_set_activates_default (self->rename_entry, FALSE);
-  g_signal_connect_swapped (self->rename_entry, "activate", G_CALLBACK (rename_activated), self);
-  g_signal_connect_swapped (rename_ok, "clicked", G_CALLBACK (rename_activated), self);
-  gtk_box_append (GTK_BOX (rename_box), GTK_WIDGET (self->rename_entry));
-  gtk_box_append (GTK_BOX (rename_box), rename_ok);
-  gtk_popover_set_child (GTK_POPOVER (popover), rename_box);
-
-  self->default_button = GTK_BUTTON (gtk_button_new_with_mnemonic (_("Make _Default")));
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->default_button),
-                               _("Recognise with this model from now on, also after a restart"));
-  g_signal_connect_swapped (self->default_button, "clicked", G_CALLBACK (default_clicked), self);
-  self->rename_button = GTK_MENU_BUTTON (gtk_menu_button_new ());
-  gtk_menu_button_set_label (self->rename_button, _("Rena_me…"));
-  gtk_menu_button_set_use_underline (self->rename_button, TRUE);
-  gtk_menu_button_set_popover (self->rename_button, popover);
-  g_signal_connect_swapped (popover, "show", G_CALLBACK (rename_popup), self);
-  self->delete_button = GTK_BUTTON (gtk_button_new_with_mnemonic (_("De_lete…")));
-  gtk_widget_add_css_class (GTK_WIDGET (self->delete_button), "destructive-action");
-  g_signal_connect_swapped (self->delete_button, "clicked", G_CALLBACK (delete_clicked), self);
-  gtk_widget_set_halign (buttons, GTK_ALIGN_END);
-  gtk_box_append (GTK_BOX (buttons), GTK_WIDGET (self->delete_button));
-  gtk_box_append (GTK_BOX (buttons), GTK_WIDGET (self->rename_button));
-  gtk_box_append (GTK_BOX (buttons), GTK_WIDGET (self->default_button));
-
-  gtk_box_append (GTK_BOX (outer), panes);
-  gtk_box_append (GTK_BOX (outer), GTK_WIDGET (self->error_label));
-  gtk_box_append (GTK_BOX (outer), buttons);
-  gtk_window_set_child (GTK_WINDOW (self), outer);
+  gtk_widget_init_template (GTK_WIDGET (self));
 }
 
 LecternModelManager *
