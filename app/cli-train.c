@@ -214,27 +214,19 @@ lectern_cli_train (int argc, char **argv)
       return LECTERN_CLI_EXIT_FAILURE;
     }
 
-  /* the charset: from the data, or the base model's extended by the data's new characters */
-  g_autoptr (LecternCharset) data_cs = lectern_charset_new ();
-  for (guint i = 0; i < train->samples->len; i++)
-    {
-      LecternSample *s = g_ptr_array_index (train->samples, i);
-      for (const char *p = s->text; *p; p = g_utf8_next_char (p))
-        if (lectern_charset_char_is_valid (g_utf8_get_char (p)))
-          lectern_charset_add (data_cs, g_utf8_get_char (p));
-    }
+  /* the charset: the base model's extended by the data's new characters, or the data's */
   g_autoptr (LecternModel) model = NULL;
   if (base != NULL)
     {
-      model = lectern_model_copy (base);
-      guint added = lectern_model_extend_charset (model, data_cs, (guint64) seed);
       g_autofree char *base_name = g_path_get_basename (init);
-      lectern_model_set_info (model, "base", base_name);
+      guint added = 0;
+      model = lectern_finetune_prepare (base, base_name, train, (guint64) seed, &added);
       g_printerr (_("Fine-tuning %s (%u classes, %u new)\n"), init,
                   lectern_charset_size (model->charset), added);
     }
   else
     {
+      g_autoptr (LecternCharset) data_cs = lectern_finetune_data_charset (train);
       /* input normalisation from the training images: zero mean, unit variance */
       double sum = 0, sq = 0, count = 0;
       for (guint i = 0; i < train->samples->len; i++)

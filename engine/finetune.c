@@ -54,18 +54,25 @@ lectern_finetune_split (LecternDataset *ds, double val_fraction, guint64 seed)
   return lectern_dataset_split (ds, fraction, seed);
 }
 
+LecternCharset *
+lectern_finetune_data_charset (const LecternDataset *ds)
+{
+  LecternCharset *cs = lectern_charset_new ();
+  for (guint i = 0; i < ds->samples->len; i++)
+    {
+      const LecternSample *s = g_ptr_array_index (ds->samples, i);
+      for (const char *p = s->text; *p; p = g_utf8_next_char (p))
+        if (lectern_charset_char_is_valid (g_utf8_get_char (p)))
+          lectern_charset_add (cs, g_utf8_get_char (p));
+    }
+  return cs;
+}
+
 LecternModel *
 lectern_finetune_prepare (const LecternModel *base, const char *base_name,
                           const LecternDataset *train, guint64 seed, guint *n_added)
 {
-  g_autoptr (LecternCharset) data_cs = lectern_charset_new ();
-  for (guint i = 0; i < train->samples->len; i++)
-    {
-      const LecternSample *s = g_ptr_array_index (train->samples, i);
-      for (const char *p = s->text; *p; p = g_utf8_next_char (p))
-        if (lectern_charset_char_is_valid (g_utf8_get_char (p)))
-          lectern_charset_add (data_cs, g_utf8_get_char (p));
-    }
+  g_autoptr (LecternCharset) data_cs = lectern_finetune_data_charset (train);
   LecternModel *model = lectern_model_copy (base);
   guint added = lectern_model_extend_charset (model, data_cs, seed);
   if (base_name != NULL)

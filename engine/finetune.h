@@ -9,6 +9,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include "charset.h"
 #include "dataset.h"
 #include "image.h"
 #include "model.h"
@@ -43,6 +44,10 @@ gboolean lectern_finetune_add_line (LecternDataset *ds, const char *source, cons
 /* Moves the held-out part out of ds: val_fraction of it, at least LECTERN_FINETUNE_MIN_VAL_LINES
  * (when ds has more than twice that), chosen by a seeded shuffle. */
 LecternDataset *lectern_finetune_split (LecternDataset *ds, double val_fraction, guint64 seed);
+
+/* The characters of ds's transcriptions that a model can have as classes: a new model's charset,
+ * or what a base model is extended by. */
+LecternCharset *lectern_finetune_data_charset (const LecternDataset *ds);
 
 /* A copy of base whose charset is extended by the characters of train it lacks (the number
  * added goes to *n_added, nullable); its card names base_name as the base. */
