@@ -563,7 +563,14 @@ test_dialog (void)
   g_autofree char *new_model = NULL;
 
   empty_store ();
+
+  /* no model yet: nothing to start from; once the model is there, the window knows */
+  lectern_application_set_model (app, NULL);
+  dialog = lectern_finetune_dialog_new (NULL, app, large);
+  g_assert_false (lectern_finetune_dialog_can_start (dialog));
   lectern_application_set_model (app, base);
+  g_assert_true (lectern_finetune_dialog_can_start (dialog));
+  gtk_window_destroy (GTK_WINDOW (dialog));
 
   /* below the minimum: the start button is disabled and says why */
   dialog = lectern_finetune_dialog_new (NULL, app, small);

@@ -55,11 +55,15 @@ set_start_tooltip (LecternFinetuneDialog *self,
 void
 lectern_finetune_dialog_refresh (LecternFinetuneDialog *self)
 {
-  guint n = lectern_finetune_count_corrected (self->project);
+  guint n;
   LecternRecognitionModel *model = current_model (self);
   gboolean running = self->job != NULL;
   g_autofree char *count = NULL;
   g_autofree char *intro = NULL;
+
+  if (self->disposed)
+    return;
+  n = lectern_finetune_count_corrected (self->project);
 
   intro = g_strdup_printf (_("Lectern teaches the current model, “%s”, the hand of this project "
                              "from the lines you corrected, here on this computer. It needs at "
@@ -352,6 +356,10 @@ lectern_finetune_dialog_new (GtkWindow          *parent,
     gtk_window_set_transient_for (GTK_WINDOW (self), parent);
   self->app = app != NULL ? g_object_ref (app) : NULL;
   self->project = g_object_ref (project);
+  /* a model that finishes loading (or another one chosen) is the one it starts from */
+  if (app != NULL)
+    g_signal_connect_object (app, "notify::model", G_CALLBACK (lectern_finetune_dialog_refresh),
+                             self, G_CONNECT_SWAPPED);
   lectern_finetune_dialog_refresh (self);
   return self;
 }
