@@ -144,7 +144,7 @@ action_enabled (GDBusConnection *bus,
   reply = g_dbus_connection_call_sync (bus, APP_ID, path, "org.gtk.Actions", "Describe",
                                        g_variant_new ("(s)", action),
                                        G_VARIANT_TYPE ("((bgav))"),
-                                       G_DBUS_CALL_FLAGS_NONE, 10000, NULL, NULL);
+                                       G_DBUS_CALL_FLAGS_NONE, 60000, NULL, NULL);
   if (reachable != NULL)
     *reachable = reply != NULL;
   if (reply != NULL)
@@ -166,7 +166,7 @@ activate_action (GDBusConnection *bus,
                                                                            NULL, 0),
                                                       g_variant_new_array (G_VARIANT_TYPE ("{sv}"),
                                                                            NULL, 0)),
-                                       NULL, G_DBUS_CALL_FLAGS_NONE, 10000, NULL, &error);
+                                       NULL, G_DBUS_CALL_FLAGS_NONE, 60000, NULL, &error);
   g_assert_no_error (error);
 }
 
@@ -361,7 +361,9 @@ test_kill_while_editing (void)
   /* The next start, with no page asked for: the window offers the draft back. Restoring it
    * shows the page, changed and not yet saved. */
   second = start_lectern (NULL, "second.log");
-  if (wait_for_window ("Lectern") == NULL)
+  g_free (window);
+  window = wait_for_window ("Lectern");
+  if (window == NULL)
     fail_with_log ("second.log", "the window of the second start never showed");
   if (!wait_for_action (bus, "restore-drafts", TRUE))
     fail_with_log ("second.log", "the second start has no window actions");
