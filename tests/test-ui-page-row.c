@@ -134,6 +134,21 @@ test_row_follows_page (void)
 }
 
 static void
+test_row_page_not_loaded (void)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (page_path);
+  g_autoptr(LecternPage) page = lectern_page_new (file);
+  GtkWidget *row = g_object_ref_sink (lectern_page_row_new ());
+
+  /* A page of the project not opened yet: its scan is its file, so the thumbnail comes all
+   * the same; its lines are not known, so no count. */
+  lectern_page_row_bind (LECTERN_PAGE_ROW (row), page);
+  test_ui_wait_for (row_has_thumbnail, row, 30000);
+  g_assert_cmpstr (lectern_page_row_get_subtitle (LECTERN_PAGE_ROW (row)), ==, "");
+  g_object_unref (row);
+}
+
+static void
 test_row_unbound_while_loading (void)
 {
   g_autoptr(LecternPage) page = open_page (page_path);
@@ -165,6 +180,7 @@ main (int argc, char *argv[])
 
   g_test_add_func ("/Lectern/PageRow/thumbnail-load", test_thumbnail_load);
   g_test_add_func ("/Lectern/PageRow/follows-page", test_row_follows_page);
+  g_test_add_func ("/Lectern/PageRow/page-not-loaded", test_row_page_not_loaded);
   g_test_add_func ("/Lectern/PageRow/unbound-while-loading", test_row_unbound_while_loading);
   status = g_test_run ();
 

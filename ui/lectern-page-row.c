@@ -151,17 +151,58 @@ update_texts (LecternPageRow *self)
   gtk_widget_set_visible (self->subtitle, subtitle != NULL);
 }
 
+/* The scan to draw the thumbnail from: the page's image once it is loaded; before that, its
+ * file when that is not a PAGE/ALTO file (whose image is known only once it has been read). */
+static char *
+thumbnail_source (LecternPage *page)
+{
+  g_autofree char *path = NULL;
+
+  if (lectern_page_get_image_path (page) != NULL)
+    return g_strdup (lectern_page_get_image_path (page));
+  path = g_file_get_path (lectern_page_get_file (page));
+  if (path == NULL || g_str_has_suffix (path, ".xml") || g_str_has_suffix (path, ".XML"))
+    return NULL;
+  return g_steal_pointer (&path);
+}
+
+static void
+start_thumbnail (LecternPageRow *self)
+{
+  GdkTexture *cached = g_object_get_data (G_OBJECT (self->page), THUMBNAIL_KEY);
+  g_autofree char *source = NULL;
+  g_autoptr(GTask) task = NULL;
+
+  show_thumbnail (self, cached);
+  if (cached != NULL || self->loading != NULL || (source = thumbnail_source (self->page)) == NULL)
+    return;
+  self->loading = g_cancellable_new ();
+  task = g_task_new (self->page, self->loading, thumbnail_loaded, self);
+  g_task_set_source_tag (task, start_thumbnail);
+  g_task_set_task_data (task, g_steal_pointer (&source), g_free);
+  g_task_run_in_thread (task, thumbnail_thread);
+}
+
 static void
 page_changed (LecternPageRow *self)
 {
   update_texts (self);
 }
 
+static void
+page_loaded_changed (LecternPageRow *self)
+{
+  update_texts (self);
+  /* A PAGE/ALTO file's scan is known now. */
+  if (lectern_page_get_loaded (self->page))
+    start_thumbnail (self);
+}
+
 void
 lectern_page_row_bind (LecternPageRow *self,
                        LecternPage    *page)
 {
-  GdkTexture *cached;
+  g_autofree char *file_path = NULL;
 
   g_return_if_fail (LECTERN_IS_PAGE_ROW (self));
 
@@ -185,28 +226,18 @@ lectern_page_row_bind (LecternPageRow *self,
     }
 
   self->page = g_object_ref (page);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self), lectern_page_get_image_path (page));
+  file_path = g_file_get_path (lectern_page_get_file (page));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self), file_path);
   g_signal_connect_swapped (page, "notify::modified", G_CALLBACK (page_changed), self);
   g_signal_connect_swapped (page, "notify::title", G_CALLBACK (page_changed), self);
-  g_signal_connect_swapped (page, "notify::loaded", G_CALLBACK (page_changed), self);
+  g_signal_connect_swapped (page, "notify::loaded", G_CALLBACK (page_loaded_changed), self);
   g_signal_connect_swapped (page, "items-changed", G_CALLBACK (page_changed), self);
   /* Any edit (and its undo); a line corrected, or its text replaced by a recognition. */
   g_signal_connect_swapped (page, "changed", G_CALLBACK (page_changed), self);
   g_signal_connect_swapped (page, "line-changed", G_CALLBACK (page_changed), self);
   update_texts (self);
 
-  cached = g_object_get_data (G_OBJECT (page), THUMBNAIL_KEY);
-  show_thumbnail (self, cached);
-  if (cached == NULL && lectern_page_get_image_path (page) != NULL)
-    {
-      g_autoptr(GTask) task = NULL;
-
-      self->loading = g_cancellable_new ();
-      task = g_task_new (page, self->loading, thumbnail_loaded, self);
-      g_task_set_source_tag (task, lectern_page_row_bind);
-      g_task_set_task_data (task, g_strdup (lectern_page_get_image_path (page)), g_free);
-      g_task_run_in_thread (task, thumbnail_thread);
-    }
+  start_thumbnail (self);
 }
 
 const char *

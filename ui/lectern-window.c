@@ -10,6 +10,7 @@
 #include "lectern-finetune-dialog.h"
 #include "lectern-line-strips.h"
 #include "lectern-model-manager.h"
+#include "lectern-page-row.h"
 #include "lectern-recognition-job-private.h"
 #include "lectern-window-private.h"
 
@@ -709,28 +710,11 @@ page_chosen_in_list (GtkSingleSelection *selection,
 }
 
 static void
-page_row_update (GtkLabel    *label,
-                 GParamSpec  *pspec,
-                 LecternPage *page)
-{
-  g_autofree char *text = NULL;
-
-  /* Translators: a page in the page list with unsaved changes: "•" and its file name. */
-  text = lectern_page_get_modified (page) ? g_strdup_printf (_("• %s"), lectern_page_get_title (page))
-                                          : g_strdup (lectern_page_get_title (page));
-  gtk_label_set_label (label, text);
-}
-
-static void
 page_row_setup (GtkSignalListItemFactory *factory,
                 GtkListItem              *item,
                 gpointer                  user_data)
 {
-  GtkWidget *label = gtk_label_new (NULL);
-
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
-  gtk_list_item_set_child (item, label);
+  gtk_list_item_set_child (item, lectern_page_row_new ());
 }
 
 static void
@@ -738,15 +722,8 @@ page_row_bind (GtkSignalListItemFactory *factory,
                GtkListItem              *item,
                gpointer                  user_data)
 {
-  GtkWidget *label = gtk_list_item_get_child (item);
-  LecternPage *page = gtk_list_item_get_item (item);
-
-  page_row_update (GTK_LABEL (label), NULL, page);
-  gtk_widget_set_tooltip_text (label, lectern_page_get_image_path (page));
-  g_signal_connect_object (page, "notify::modified", G_CALLBACK (page_row_update), label,
-                           G_CONNECT_SWAPPED);
-  g_signal_connect_object (page, "notify::title", G_CALLBACK (page_row_update), label,
-                           G_CONNECT_SWAPPED);
+  lectern_page_row_bind (LECTERN_PAGE_ROW (gtk_list_item_get_child (item)),
+                         gtk_list_item_get_item (item));
 }
 
 static void
@@ -754,11 +731,7 @@ page_row_unbind (GtkSignalListItemFactory *factory,
                  GtkListItem              *item,
                  gpointer                  user_data)
 {
-  GtkWidget *label = gtk_list_item_get_child (item);
-  LecternPage *page = gtk_list_item_get_item (item);
-
-  if (page != NULL)
-    g_signal_handlers_disconnect_by_data (page, label);
+  lectern_page_row_bind (LECTERN_PAGE_ROW (gtk_list_item_get_child (item)), NULL);
 }
 
 /* ---- opening ---------------------------------------------------------------------------------- */
