@@ -367,7 +367,7 @@ test_manager (void)
 
   /* the card: every field */
   lectern_model_manager_show_card (manager, 1);
-  g_assert_nonnull (strstr (lectern_model_manager_get_card_text (manager), "cer-after: 0.125"));
+  g_assert_nonnull (strstr (lectern_model_manager_get_card_text (manager), "cer-after: 12.5 %"));
   g_assert_nonnull (strstr (lectern_model_manager_get_card_text (manager), "name: My hand"));
   g_assert_nonnull (strstr (lectern_model_manager_get_card_text (manager), mine_path));
 

@@ -1,6 +1,7 @@
 /* lectern-model-manager.c — the Models window (see lectern-model-manager.h). */
 #include "config.h"
 
+#include <string.h>
 #include <glib/gi18n.h>
 #include <math.h>
 
@@ -79,7 +80,15 @@ update_card (LecternModelManager *self)
   for (guint i = 0; keys != NULL && keys[i] != NULL; i++)
     {
       g_autofree char *value = g_key_file_get_string (info->card, "model", keys[i], NULL);
-      g_string_append_printf (text, "%s: %s\n", keys[i], value != NULL ? value : "");
+      char *end = NULL;
+      double rate = value != NULL ? g_ascii_strtod (value, &end) : 0;
+
+      /* Error rates are stored as fractions (0.821); people read them as percentages. */
+      if (value != NULL && end != value && *end == '\0' && strstr (keys[i], "cer") != NULL
+          && rate >= 0 && rate < 100)
+        g_string_append_printf (text, "%s: %.1f %%\n", keys[i], rate * 100);
+      else
+        g_string_append_printf (text, "%s: %s\n", keys[i], value != NULL ? value : "");
     }
   g_free (self->card_text);
   self->card_text = g_strdup (text->str);
