@@ -24,6 +24,7 @@
 #include "document.h"
 #include "image.h"
 #include "model.h"
+#include "testutil.h"
 
 static char *cli_path;
 static char *tmp_dir;
@@ -914,24 +915,6 @@ test_file_names (void)
   g_unlink (latin1);
 }
 
-static void
-remove_tree (const char *path)
-{
-  if (g_file_test (path, G_FILE_TEST_IS_DIR) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
-    {
-      g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-      const char *name;
-      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-          remove_tree (child);
-        }
-      g_rmdir (path);
-    }
-  else
-    g_unlink (path);
-}
-
 int
 main (int argc, char *argv[])
 {
@@ -953,7 +936,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/Lectern/CliHostile/file-names", test_file_names);
 
   int status = g_test_run ();
-  remove_tree (tmp_dir);
+  lectern_test_remove_tree (tmp_dir);
   g_free (tmp_dir);
   g_free (cli_path);
   g_free (model_path);

@@ -620,19 +620,6 @@ read_folder (const char *dir)
 }
 
 static void
-remove_folder (const char *dir)
-{
-  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      g_unlink (path);
-    }
-  g_rmdir (dir);
-}
-
-static void
 count_progress (guint64 done, guint64 total, gpointer user_data)
 {
   guint64 *last = user_data;
@@ -701,8 +688,8 @@ test_write_threads (void)
     g_assert_null (memchr (text, '\n', length - 1));
   }
 
-  remove_folder (one);
-  remove_folder (two);
+  lectern_test_remove_tree (one);
+  lectern_test_remove_tree (two);
   g_rmdir (base);
 }
 
