@@ -117,7 +117,7 @@ lectern_cli_train (int argc, char **argv)
   g_autofree char *out = NULL, *init = NULL;
   /* −1: not given; the defaults differ between training from scratch and fine-tuning */
   int epochs = -1, threads = 0, batch = 8, patience = -1, epoch_lines = 0;
-  double dropout = 0.5, lr = -1, val_fraction = -1;
+  double dropout = -1, lr = -1, val_fraction = -1;
   gint64 seed = 1;
   gboolean no_augment = FALSE, restart = FALSE;
   g_autofree char *arch_spec = NULL;
@@ -126,13 +126,13 @@ lectern_cli_train (int argc, char **argv)
     { "val", 'v', 0, G_OPTION_ARG_FILENAME_ARRAY, &val_paths, N_("Validation data (repeatable); without it, a part of the training data is held out"), N_("DATA") },
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, N_("Where to write the best model"), N_("MODEL") },
     { "init", 0, 0, G_OPTION_ARG_FILENAME, &init, N_("Start from this model (fine-tuning); its charset is kept and extended"), N_("MODEL") },
-    { "epochs", 'e', 0, G_OPTION_ARG_INT, &epochs, N_("Most epochs to train (default 50; 30 with --init)"), N_("N") },
-    { "dropout", 0, 0, G_OPTION_ARG_DOUBLE, &dropout, N_("Dropout on the LSTM outputs (default 0.5)"), N_("P") },
+    { "epochs", 'e', 0, G_OPTION_ARG_INT, &epochs, N_("Most epochs to train (default 50; 100 with --init)"), N_("N") },
+    { "dropout", 0, 0, G_OPTION_ARG_DOUBLE, &dropout, N_("Dropout on the LSTM outputs (default 0.5; 0 with --init)"), N_("P") },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, N_("Random seed (default 1)"), N_("S") },
     { "threads", 'j', 0, G_OPTION_ARG_INT, &threads, N_("Threads (default: all cores)"), N_("N") },
     { "batch", 0, 0, G_OPTION_ARG_INT, &batch, N_("Lines per update (default 8)"), N_("N") },
-    { "learning-rate", 0, 0, G_OPTION_ARG_DOUBLE, &lr, N_("Adam learning rate (default 0.001; 0.0003 with --init)"), N_("LR") },
-    { "patience", 0, 0, G_OPTION_ARG_INT, &patience, N_("Stop after N epochs without improvement (default 10, 5 with --init; 0 never)"), N_("N") },
+    { "learning-rate", 0, 0, G_OPTION_ARG_DOUBLE, &lr, N_("Adam learning rate (default 0.001)"), N_("LR") },
+    { "patience", 0, 0, G_OPTION_ARG_INT, &patience, N_("Stop after N epochs without improvement (default 10, 20 with --init; 0 never)"), N_("N") },
     { "epoch-lines", 0, 0, G_OPTION_ARG_INT, &epoch_lines, N_("Lines per epoch (default: all)"), N_("N") },
     { "val-fraction", 0, 0, G_OPTION_ARG_DOUBLE, &val_fraction, N_("Part of the training data held out when no --val is given (default 0.05; 0.1 with --init)"), N_("F") },
     { "no-augment", 0, 0, G_OPTION_ARG_NONE, &no_augment, N_("Do not distort the training lines"), NULL },
@@ -155,6 +155,8 @@ lectern_cli_train (int argc, char **argv)
   lectern_finetune_options_init (&fine_tune_defaults);
   if (epochs < 0)
     epochs = fine_tune ? fine_tune_defaults.train.epochs : 50;
+  if (dropout < 0)
+    dropout = fine_tune ? fine_tune_defaults.train.dropout : 0.5;
   if (patience < 0)
     patience = fine_tune ? fine_tune_defaults.train.patience : 10;
   if (lr < 0)

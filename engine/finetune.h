@@ -31,8 +31,8 @@ typedef struct {
   const char         *pages;        /* card: where the lines came from (nullable) */
 } LecternFinetuneOptions;
 
-/* The fine-tuning defaults: learning rate 3e-4, at most 30 epochs, patience 5, dropout 0.5,
- * augmentation, a tenth held out. */
+/* The fine-tuning defaults: learning rate 1e-3, at most 100 epochs, patience 20, no dropout,
+ * augmentation, a tenth held out (see finetune.c for the measurements behind them). */
 void lectern_finetune_options_init (LecternFinetuneOptions *opts);
 
 /* Adds a line image (any height, as cut from its page by lectern_transcribe_cut_line) with its
