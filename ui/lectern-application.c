@@ -7,6 +7,7 @@
 #include "lectern-drafts.h"
 #include "lectern-model-store.h"
 #include "lectern-widget-render.h"
+#include "lectern-inspector.h"
 #include "lectern-window.h"
 
 /* Frames to let pass after a page is shown before `--screenshot` renders the window, so that
@@ -20,6 +21,11 @@ struct _LecternApplication
   GSettings               *settings;
   char                    *screenshot_path;
   guint                    screenshot_frames;
+  gboolean                 screenshot_recognize;  /* --recognize: find lines, read them first */
+  int                      screenshot_select;     /* --select N: make line N current (1-based);
+                                                   * -1 once done */
+  int                      screenshot_select_line;
+  int                      screenshot_phase;      /* ScreenshotPhase */
 
   LecternRecognitionModel *model;
   char                    *model_error;
@@ -77,6 +83,98 @@ screenshot_tick (GtkWidget     *widget,
   return G_SOURCE_REMOVE;
 }
 
+/* What a --screenshot run waits for, in order. Each step starts when the window is neither
+ * loading nor busy with a job. */
+typedef enum {
+  SCREENSHOT_FIND_LINES,   /* --recognize on a page without lines: Find Lines */
+  SCREENSHOT_RECOGNIZE,    /* --recognize: once the model has loaded, Recognize the page */
+  SCREENSHOT_SELECT,       /* --select N */
+} ScreenshotPhase;
+
+static void
+activate_window_action (LecternWindow *window,
+                        const char    *name)
+{
+  g_action_group_activate_action (G_ACTION_GROUP (window), name, NULL);
+}
+
+static gboolean
+screenshot_step (gpointer user_data)
+{
+  LecternApplication *self = LECTERN_APPLICATION (user_data);
+  GtkWindow *active = gtk_application_get_active_window (GTK_APPLICATION (self));
+  LecternWindow *window = LECTERN_IS_WINDOW (active) ? LECTERN_WINDOW (active) : NULL;
+  LecternPage *page;
+
+  if (window == NULL || lectern_window_get_loading (window) || lectern_window_get_busy (window))
+    return G_SOURCE_CONTINUE;
+  page = lectern_window_get_page (window);
+
+  switch ((ScreenshotPhase) self->screenshot_phase)
+    {
+    case SCREENSHOT_FIND_LINES:
+      self->screenshot_phase = SCREENSHOT_RECOGNIZE;
+      if (self->screenshot_recognize && page != NULL
+          && g_list_model_get_n_items (G_LIST_MODEL (page)) == 0)
+        {
+          activate_window_action (window, "segment");
+          return G_SOURCE_CONTINUE;
+        }
+      G_GNUC_FALLTHROUGH;
+    case SCREENSHOT_RECOGNIZE:
+      if (self->screenshot_recognize)
+        {
+          if (self->model_load != 0)
+            return G_SOURCE_CONTINUE;
+          self->screenshot_phase = SCREENSHOT_SELECT;
+          if (self->model == NULL)
+            g_printerr ("lectern: %s\n", self->model_error != NULL ? self->model_error
+                                                                   : _("No recognition model is loaded"));
+          else if (page != NULL && g_list_model_get_n_items (G_LIST_MODEL (page)) > 0)
+            {
+              activate_window_action (window, "recognize-page");
+              return G_SOURCE_CONTINUE;
+            }
+        }
+      self->screenshot_phase = SCREENSHOT_SELECT;
+      G_GNUC_FALLTHROUGH;
+    case SCREENSHOT_SELECT:
+    default:
+      if (self->screenshot_recognize && self->screenshot_select >= 0 && page != NULL)
+        {
+          guint n = g_list_model_get_n_items (G_LIST_MODEL (page)), read = 0;
+
+          for (guint i = 0; i < n; i++)
+            read += lectern_page_line_get_confidence (lectern_page_get_line (page, i)) >= 0 ? 1 : 0;
+          /* Translators: printed by lectern --screenshot --recognize before the picture is taken */
+          g_print (_("Recognised %u of %u lines\n"), read, n);
+        }
+      if (self->screenshot_select > 0 && page != NULL)
+        {
+          guint n = g_list_model_get_n_items (G_LIST_MODEL (page));
+
+          self->screenshot_select_line = self->screenshot_select;
+
+          self->screenshot_select = -1;   /* done: from here on, wait for the inspector */
+          if ((guint) self->screenshot_select_line <= n)
+            {
+              lectern_window_set_current_line (window,
+                                               lectern_page_get_line (page, self->screenshot_select_line - 1));
+              return G_SOURCE_CONTINUE;
+            }
+          g_printerr ("lectern: %s\n", _("--select: the page has fewer lines than that"));
+        }
+      /* The inspector computes the current line's activations on a worker thread. */
+      if (lectern_inspector_get_busy (lectern_window_get_inspector (window)))
+        return G_SOURCE_CONTINUE;
+      break;
+    }
+
+  self->screenshot_frames = 0;
+  gtk_widget_add_tick_callback (GTK_WIDGET (window), screenshot_tick, self, NULL);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 screenshot_when_loaded (LecternWindow      *window,
                         GParamSpec         *pspec,
@@ -86,8 +184,9 @@ screenshot_when_loaded (LecternWindow      *window,
     return;
 
   g_signal_handlers_disconnect_by_func (window, screenshot_when_loaded, self);
-  self->screenshot_frames = 0;
-  gtk_widget_add_tick_callback (GTK_WIDGET (window), screenshot_tick, self, NULL);
+  self->screenshot_phase = SCREENSHOT_FIND_LINES;
+  /* Jobs report their end through the main loop; looking ten times a second is plenty. */
+  g_timeout_add (100, screenshot_step, self);
 }
 
 static void
@@ -276,6 +375,13 @@ lectern_application_handle_local_options (GApplication *application,
       /* A screenshot run must not hand its files to a Lectern that is already open. */
       g_application_set_flags (application,
                                g_application_get_flags (application) | G_APPLICATION_NON_UNIQUE);
+      self->screenshot_recognize = g_variant_dict_contains (options, "recognize");
+      g_variant_dict_lookup (options, "select", "i", &self->screenshot_select);
+    }
+  else if (g_variant_dict_contains (options, "recognize") || g_variant_dict_contains (options, "select"))
+    {
+      g_printerr ("lectern: %s\n", _("--recognize and --select go with --screenshot"));
+      return 2;
     }
 
   return -1;
@@ -366,6 +472,11 @@ lectern_application_init (LecternApplication *self)
     { "screenshot", 0, 0, G_OPTION_ARG_FILENAME, NULL,
       N_("Save a picture of the window to FILE once the page is shown, then quit"),
       N_("FILE") },
+    { "recognize", 0, 0, G_OPTION_ARG_NONE, NULL,
+      N_("With --screenshot: find the lines if there are none and recognise the page first"), NULL },
+    { "select", 0, 0, G_OPTION_ARG_INT, NULL,
+      N_("With --screenshot: make line N the current one (its heat maps in the inspector)"),
+      N_("N") },
     { NULL }
   };
 
