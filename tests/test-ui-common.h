@@ -5,6 +5,9 @@
 
 #include <gtk/gtk.h>
 
+#include "lectern-drafts.h"
+#include "lectern-page.h"
+
 /* Runs the main loop until condition(data) holds; fails the test after timeout_ms. */
 static inline void
 test_ui_wait_for (gboolean (*condition) (gpointer data),
@@ -35,6 +38,14 @@ static inline gboolean
 test_ui_painted_twice (gpointer data)
 {
   return *(guint *) data >= 2;
+}
+
+/* For test_ui_wait_for: the page's edits are in its draft on disk (none pending). */
+static inline gboolean
+test_ui_draft_on_disk (gpointer page)
+{
+  return !lectern_page_get_draft_pending (page)
+         && lectern_drafts_exists (lectern_page_get_image_path (page));
 }
 
 /* Runs the main loop until widget's window has painted two more frames, so that layout has

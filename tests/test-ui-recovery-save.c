@@ -73,14 +73,6 @@ shown (gpointer data)
 }
 
 static gboolean
-draft_on_disk (gpointer data)
-{
-  LecternPage *page = data;
-  return !lectern_page_get_draft_pending (page)
-         && lectern_drafts_exists (lectern_page_get_image_path (page));
-}
-
-static gboolean
 error_shown (gpointer data)
 {
   return lectern_window_get_error_message (LECTERN_WINDOW (data)) != NULL;
@@ -133,7 +125,7 @@ fixture_open (Fixture    *fixture,
   lectern_page_set_line_text (fixture->page, lectern_page_get_line (fixture->page, 0),
                               CORRECTION);
   g_assert_true (lectern_page_get_modified (fixture->page));
-  test_ui_wait_for (draft_on_disk, fixture->page, 30000);
+  test_ui_wait_for (test_ui_draft_on_disk, fixture->page, 30000);
   fixture->files = lectern_test_list_folder (folder);
   return TRUE;
 }

@@ -476,14 +476,6 @@ new_application (const char *id)
   return application;
 }
 
-static gboolean
-draft_on_disk (gpointer data)
-{
-  LecternPage *page = data;
-  return !lectern_page_get_draft_pending (page)
-         && lectern_drafts_exists (lectern_page_get_image_path (page));
-}
-
 static void
 test_crash_restore (void)
 {
@@ -500,7 +492,7 @@ test_crash_restore (void)
   find_lines (window);
   n = g_list_model_get_n_items (G_LIST_MODEL (page));
   lectern_page_set_line_text (page, lectern_page_get_line (page, 0), "Dear Sir, my last words");
-  test_ui_wait_for (draft_on_disk, page, 20000);
+  test_ui_wait_for (test_ui_draft_on_disk, page, 20000);
 
   /* The crash: the window goes without a word about saving. */
   gtk_window_destroy (GTK_WINDOW (window));
