@@ -31,7 +31,7 @@ typedef struct {
   const char         *pages;        /* card: where the lines came from (nullable) */
 } LecternFinetuneOptions;
 
-/* The fine-tuning defaults: learning rate 1e-3, at most 100 epochs, patience 20, no dropout,
+/* The fine-tuning defaults: learning rate 1e-3, at most 100 epochs, patience 40, no dropout,
  * augmentation, a tenth held out (see finetune.c for the measurements behind them). */
 void lectern_finetune_options_init (LecternFinetuneOptions *opts);
 

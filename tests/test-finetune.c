@@ -83,7 +83,7 @@ test_options (void)
   /* the schedule for a few hundred corrected lines, shared with lectern-cli train --init */
   g_assert_cmpfloat_with_epsilon (opts.train.learning_rate, 1e-3, 1e-9);
   g_assert_cmpint (opts.train.epochs, ==, 100);
-  g_assert_cmpint (opts.train.patience, ==, 20);
+  g_assert_cmpint (opts.train.patience, ==, 40);
   g_assert_cmpfloat_with_epsilon (opts.train.dropout, 0.0, 1e-12);
   g_assert_cmpfloat_with_epsilon (opts.val_fraction, 0.1, 1e-12);
   g_assert_false (opts.train.resume);
