@@ -202,7 +202,9 @@ lectern_cli_train (int argc, char **argv)
   if (val_paths != NULL)
     val = load_sets (val_paths, arch.input_height, &error);
   else if (val_fraction > 0)
-    val = lectern_dataset_split (train, val_fraction, (guint64) seed);
+    /* fine-tuning holds out at least LECTERN_FINETUNE_MIN_VAL_LINES, as the app does */
+    val = fine_tune ? lectern_finetune_split (train, val_fraction, (guint64) seed)
+                    : lectern_dataset_split (train, val_fraction, (guint64) seed);
   if (error != NULL)
     {
       lectern_cli_print_error (error);
