@@ -9,11 +9,6 @@ G_BEGIN_DECLS
  * 16-bit RGBA TIFF is 640 MB. */
 #define LECTERN_IMAGE_MAX_FILE_BYTES ((gsize) 1 << 30)
 
-/* Checks a size from a file header against LECTERN_IMAGE_MAX_PIXELS / _MAX_SIDE; the error
- * (LECTERN_ERROR_TOO_LARGE, or _FORMAT for a zero size) names the file. */
-gboolean      lectern_image_check_size     (guint64 width, guint64 height, const char *name,
-                                            GError **error);
-
 /* An image whose pixels are not initialised, or NULL when memory is short. */
 LecternImage *lectern_image_try_new_uninit (int width, int height);
 

@@ -14,6 +14,12 @@ G_BEGIN_DECLS
 #define LECTERN_IMAGE_MAX_PIXELS (G_GUINT64_CONSTANT (80000000))
 #define LECTERN_IMAGE_MAX_SIDE   65535
 
+/* Checks a size from a file header against LECTERN_IMAGE_MAX_PIXELS / _MAX_SIDE before any
+ * pixels are decoded; the error (LECTERN_ERROR_TOO_LARGE, or _FORMAT for a zero size) names the
+ * file. Anything that decodes images (the window's scans and thumbnails too) asks this. */
+gboolean lectern_image_check_size (guint64 width, guint64 height, const char *name,
+                                   GError **error);
+
 typedef struct {
   int     width;
   int     height;

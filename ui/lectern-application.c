@@ -22,9 +22,7 @@ struct _LecternApplication
   char                    *screenshot_path;
   guint                    screenshot_frames;
   gboolean                 screenshot_recognize;  /* --recognize: find lines, read them first */
-  int                      screenshot_select;     /* --select N: make line N current (1-based);
-                                                   * -1 once done */
-  int                      screenshot_select_line;
+  int                      screenshot_select;     /* --select N: make line N current (1-based) */
   int                      screenshot_phase;      /* ScreenshotPhase */
 
   LecternRecognitionModel *model;
@@ -88,7 +86,8 @@ screenshot_tick (GtkWidget     *widget,
 typedef enum {
   SCREENSHOT_FIND_LINES,   /* --recognize on a page without lines: Find Lines */
   SCREENSHOT_RECOGNIZE,    /* --recognize: once the model has loaded, Recognize the page */
-  SCREENSHOT_SELECT,       /* --select N */
+  SCREENSHOT_SELECT,       /* say what was read; --select N: make line N current */
+  SCREENSHOT_INSPECTOR,    /* wait for the inspector's activations of the current line */
 } ScreenshotPhase;
 
 static void
@@ -98,77 +97,73 @@ activate_window_action (LecternWindow *window,
   g_action_group_activate_action (G_ACTION_GROUP (window), name, NULL);
 }
 
+/* One step of a --screenshot run each time the window is neither loading nor busy; TRUE when
+ * the picture can be taken. */
+static gboolean
+screenshot_advance (LecternApplication *self,
+                    LecternWindow      *window)
+{
+  LecternPage *page = lectern_window_get_page (window);
+  guint n_lines = page != NULL ? g_list_model_get_n_items (G_LIST_MODEL (page)) : 0;
+
+  switch ((ScreenshotPhase) self->screenshot_phase)
+    {
+    case SCREENSHOT_FIND_LINES:
+      self->screenshot_phase = SCREENSHOT_RECOGNIZE;
+      if (self->screenshot_recognize && page != NULL && n_lines == 0)
+        {
+          activate_window_action (window, "segment");
+          return FALSE;
+        }
+      return screenshot_advance (self, window);
+
+    case SCREENSHOT_RECOGNIZE:
+      if (self->screenshot_recognize && self->model_load != 0)
+        return FALSE;
+      self->screenshot_phase = SCREENSHOT_SELECT;
+      if (!self->screenshot_recognize)
+        return screenshot_advance (self, window);
+      if (self->model == NULL)
+        g_printerr ("lectern: %s\n", self->model_error != NULL ? self->model_error
+                                                               : _("No recognition model is loaded"));
+      else if (n_lines > 0)
+        activate_window_action (window, "recognize-page");
+      return FALSE;
+
+    case SCREENSHOT_SELECT:
+      self->screenshot_phase = SCREENSHOT_INSPECTOR;
+      if (self->screenshot_recognize)
+        {
+          guint read = 0;
+
+          for (guint i = 0; i < n_lines; i++)
+            read += lectern_page_line_get_confidence (lectern_page_get_line (page, i)) >= 0 ? 1 : 0;
+          /* Translators: printed by lectern --screenshot --recognize before the picture is taken */
+          g_print (_("Recognised %u of %u lines\n"), read, n_lines);
+        }
+      if (self->screenshot_select > 0 && (guint) self->screenshot_select <= n_lines)
+        lectern_window_set_current_line (window, lectern_page_get_line (page, self->screenshot_select - 1));
+      else if (self->screenshot_select > 0)
+        g_printerr ("lectern: %s\n", _("--select: the page has fewer lines than that"));
+      return FALSE;
+
+    case SCREENSHOT_INSPECTOR:
+    default:
+      /* The inspector computes the current line's activations on a worker thread. */
+      return !lectern_inspector_get_busy (lectern_window_get_inspector (window));
+    }
+}
+
 static gboolean
 screenshot_step (gpointer user_data)
 {
   LecternApplication *self = LECTERN_APPLICATION (user_data);
   GtkWindow *active = gtk_application_get_active_window (GTK_APPLICATION (self));
   LecternWindow *window = LECTERN_IS_WINDOW (active) ? LECTERN_WINDOW (active) : NULL;
-  LecternPage *page;
 
-  if (window == NULL || lectern_window_get_loading (window) || lectern_window_get_busy (window))
+  if (window == NULL || lectern_window_get_loading (window) || lectern_window_get_busy (window)
+      || !screenshot_advance (self, window))
     return G_SOURCE_CONTINUE;
-  page = lectern_window_get_page (window);
-
-  switch ((ScreenshotPhase) self->screenshot_phase)
-    {
-    case SCREENSHOT_FIND_LINES:
-      self->screenshot_phase = SCREENSHOT_RECOGNIZE;
-      if (self->screenshot_recognize && page != NULL
-          && g_list_model_get_n_items (G_LIST_MODEL (page)) == 0)
-        {
-          activate_window_action (window, "segment");
-          return G_SOURCE_CONTINUE;
-        }
-      G_GNUC_FALLTHROUGH;
-    case SCREENSHOT_RECOGNIZE:
-      if (self->screenshot_recognize)
-        {
-          if (self->model_load != 0)
-            return G_SOURCE_CONTINUE;
-          self->screenshot_phase = SCREENSHOT_SELECT;
-          if (self->model == NULL)
-            g_printerr ("lectern: %s\n", self->model_error != NULL ? self->model_error
-                                                                   : _("No recognition model is loaded"));
-          else if (page != NULL && g_list_model_get_n_items (G_LIST_MODEL (page)) > 0)
-            {
-              activate_window_action (window, "recognize-page");
-              return G_SOURCE_CONTINUE;
-            }
-        }
-      self->screenshot_phase = SCREENSHOT_SELECT;
-      G_GNUC_FALLTHROUGH;
-    case SCREENSHOT_SELECT:
-    default:
-      if (self->screenshot_recognize && self->screenshot_select >= 0 && page != NULL)
-        {
-          guint n = g_list_model_get_n_items (G_LIST_MODEL (page)), read = 0;
-
-          for (guint i = 0; i < n; i++)
-            read += lectern_page_line_get_confidence (lectern_page_get_line (page, i)) >= 0 ? 1 : 0;
-          /* Translators: printed by lectern --screenshot --recognize before the picture is taken */
-          g_print (_("Recognised %u of %u lines\n"), read, n);
-        }
-      if (self->screenshot_select > 0 && page != NULL)
-        {
-          guint n = g_list_model_get_n_items (G_LIST_MODEL (page));
-
-          self->screenshot_select_line = self->screenshot_select;
-
-          self->screenshot_select = -1;   /* done: from here on, wait for the inspector */
-          if ((guint) self->screenshot_select_line <= n)
-            {
-              lectern_window_set_current_line (window,
-                                               lectern_page_get_line (page, self->screenshot_select_line - 1));
-              return G_SOURCE_CONTINUE;
-            }
-          g_printerr ("lectern: %s\n", _("--select: the page has fewer lines than that"));
-        }
-      /* The inspector computes the current line's activations on a worker thread. */
-      if (lectern_inspector_get_busy (lectern_window_get_inspector (window)))
-        return G_SOURCE_CONTINUE;
-      break;
-    }
 
   self->screenshot_frames = 0;
   gtk_widget_add_tick_callback (GTK_WIDGET (window), screenshot_tick, self, NULL);

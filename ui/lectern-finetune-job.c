@@ -69,22 +69,6 @@ line_is_corrected (const LecternLine *line)
   return line->corrected && line->text != NULL && line->text[0] != '\0';
 }
 
-/* The corrected lines of a page's document (0 while it is not loaded). */
-static guint
-count_corrected_in (const LecternDocument *doc)
-{
-  g_autoptr(GPtrArray) lines = NULL;
-  guint n = 0;
-
-  if (doc == NULL)
-    return 0;
-  lines = lectern_document_lines (doc);
-  for (guint i = 0; i < lines->len; i++)
-    if (line_is_corrected (lines->pdata[i]))
-      n++;
-  return n;
-}
-
 guint
 lectern_finetune_count_corrected (LecternProject *project)
 {
@@ -93,7 +77,7 @@ lectern_finetune_count_corrected (LecternProject *project)
   g_return_val_if_fail (LECTERN_IS_PROJECT (project), 0);
 
   for (guint p = 0; p < lectern_project_get_n_pages (project); p++)
-    n += count_corrected_in (lectern_page_get_document (lectern_project_get_page (project, p)));
+    n += lectern_page_count_corrected (lectern_project_get_page (project, p));
   return n;
 }
 
@@ -196,7 +180,7 @@ lectern_finetune_job_new (LecternProject          *project,
     {
       LecternPage *page = lectern_project_get_page (project, p);
       const LecternDocument *doc = lectern_page_get_document (page);
-      guint n = count_corrected_in (doc);
+      guint n = lectern_page_count_corrected (page);
       PageSnapshot *snapshot;
 
       if (n == 0)

@@ -5,7 +5,6 @@
 
 #include "error.h"
 #include "image.h"
-#include "lectern-page-line.h"
 #include "lectern-page-row.h"
 
 /* The thumbnail is kept on the page under this key. */
@@ -44,13 +43,8 @@ lectern_page_thumbnail_load (const char    *path,
                    _("%s: not an image Lectern can read"), path);
       return NULL;
     }
-  if (width <= 0 || height <= 0 || width > LECTERN_IMAGE_MAX_SIDE || height > LECTERN_IMAGE_MAX_SIDE
-      || (guint64) width * (guint64) height > LECTERN_IMAGE_MAX_PIXELS)
-    {
-      g_set_error (error, LECTERN_ERROR, LECTERN_ERROR_TOO_LARGE,
-                   _("%s: the image is %d × %d pixels, more than Lectern opens"), path, width, height);
-      return NULL;
-    }
+  if (!lectern_image_check_size ((guint64) MAX (width, 0), (guint64) MAX (height, 0), path, error))
+    return NULL;
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
 
@@ -131,13 +125,7 @@ update_texts (LecternPageRow *self)
   if (lectern_page_get_loaded (page))
     {
       guint n_lines = g_list_model_get_n_items (G_LIST_MODEL (page));
-      guint corrected = 0;
-
-      for (guint i = 0; i < n_lines; i++)
-        {
-          g_autoptr(LecternPageLine) line = g_list_model_get_item (G_LIST_MODEL (page), i);
-          corrected += lectern_page_line_get_corrected (line) ? 1 : 0;
-        }
+      guint corrected = lectern_page_count_corrected (page);
       if (n_lines == 0)
         subtitle = g_strdup (_("No lines yet"));
       else

@@ -3,8 +3,8 @@
  *
  * Thumbnails are decoded on a worker thread at their small size (JPEG decoders scale while
  * decoding, so a 4,000-pixel scan costs little) and kept on the page, so scrolling the list
- * does not decode them again. A scan that cannot be read keeps a placeholder icon; its error is
- * the page's to report when it is opened. */
+ * does not decode them again. A scan that cannot be read gets no thumbnail (the row keeps its
+ * empty frame); its error is the page's to report when it is opened. */
 #pragma once
 
 #include <gtk/gtk.h>

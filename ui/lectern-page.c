@@ -1135,6 +1135,27 @@ lectern_page_get_modified (LecternPage *self)
   return !lectern_undo_stack_is_clean (self->undo);
 }
 
+guint
+lectern_page_count_corrected (LecternPage *self)
+{
+  const LecternDocument *doc;
+  g_autoptr(GPtrArray) lines = NULL;
+  guint n = 0;
+
+  g_return_val_if_fail (LECTERN_IS_PAGE (self), 0);
+
+  doc = lectern_page_get_document (self);
+  if (doc == NULL)
+    return 0;
+  lines = lectern_document_lines (doc);
+  for (guint i = 0; i < lines->len; i++)
+    {
+      const LecternLine *line = lines->pdata[i];
+      n += line->corrected && line->text != NULL && line->text[0] != '\0' ? 1 : 0;
+    }
+  return n;
+}
+
 LecternPageLine *
 lectern_page_get_line (LecternPage *self,
                        guint        position)

@@ -81,6 +81,9 @@ const LecternDocument *lectern_page_get_document (LecternPage *self);
 LecternUndoStack *lectern_page_get_undo_stack  (LecternPage  *self);
 /* Unsaved changes. */
 gboolean          lectern_page_get_modified    (LecternPage  *self);
+/* Lines a person has corrected and that have text: what fine-tuning can learn from (0 while the
+ * page is not loaded). */
+guint             lectern_page_count_corrected (LecternPage  *self);
 
 LecternPageLine  *lectern_page_get_line        (LecternPage  *self,
                                                 guint         position);

@@ -30,9 +30,7 @@ size_prepared (GdkPixbufLoader *loader,
 {
   check->width = width;
   check->height = height;
-  if (width <= 0 || height <= 0
-      || width > LECTERN_IMAGE_MAX_SIDE || height > LECTERN_IMAGE_MAX_SIDE
-      || (guint64) width * (guint64) height > LECTERN_IMAGE_MAX_PIXELS)
+  if (!lectern_image_check_size ((guint64) MAX (width, 0), (guint64) MAX (height, 0), NULL, NULL))
     {
       /* A requested size of 0 × 0 makes the decoders stop before they allocate the pixels
        * (gdk_pixbuf_get_file_info() relies on the same). */
