@@ -64,6 +64,20 @@ void lectern_lstm_cells_backward (gsize m, const float *i, const float *f1, cons
                                   float *dc1, float *dc2,
                                   float *dp_i, float *dp_f1, float *dp_f2, float *dp_o);
 
+/* The forward update of n cells of D units each, as lectern_lstm_cells_forward with per-unit
+ * peepholes p = [p_i p_f1 p_f2 p_o] (4 × D): cell k's gates [i f1 f2 g o] (5 × D) at
+ * a + k·a_stride, its predecessors' cell states c1[k] and c2[k], and its c, tc, h at
+ * k·stride from c, tc and h. */
+void lectern_lstm_cells_forward_batch (gsize n, gsize D, float *a, gssize a_stride,
+                                       const float *const *c1, const float *const *c2,
+                                       const float *p, float *c, float *tc, float *h,
+                                       gssize stride);
+
+/* The forward cell update has an AVX2+FMA version, used when the processor has both (the
+ * default). Tests call this with FALSE to compare it with the portable loop, and TRUE to go
+ * back; returns whether the processor has AVX2 and FMA (whether TRUE can take effect). */
+gboolean lectern_kernels_use_avx2 (gboolean use);
+
 /* The same with one peephole value per gate for all m elements: p = [p_i, p_f1, p_f2, p_o].
  * The backward variant accumulates the peephole gradients per element (dp_* arrays of m). */
 void lectern_lstm_cells_forward_scalar (gsize m, float *g_i, float *g_f1, float *g_f2,

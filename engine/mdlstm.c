@@ -429,8 +429,14 @@ forward_direction (gpointer data, int d)
   const float *u1 = u, *u2 = u + (gsize) D * D5;
   const float *pp = job->p->p + (gsize) d * 4 * D;
   LecternMdlstmState *st = job->st;
-  float *zeros = scratch_get (&job->scratch->dir_buf[d], &job->scratch->dir_size[d], D);
+  /* scratch: zeros D (rounded up to an even count, so that what follows is aligned for
+   * pointers) | the cells' vertical predecessors' cell states H | horizontal ones H */
+  G_STATIC_ASSERT (sizeof (float *) <= 2 * sizeof (float));
+  const gsize zeros_n = ((gsize) D + 1) & ~(gsize) 1;
+  float *zeros = scratch_get (&job->scratch->dir_buf[d], &job->scratch->dir_size[d],
+                              zeros_n + 4 * (gsize) H);
   memset (zeros, 0, D * sizeof (float));
+  const float **c1s = (const float **) (gpointer) (zeros + zeros_n), **c2s = c1s + H;
   /* grid offsets from a cell to its vertical and horizontal predecessors */
   const int vdelta = (d & 2) ? W : -W, hdelta = (d & 1) ? 1 : -1;
   const int step = diag_step (d, W);
@@ -460,14 +466,12 @@ forward_direction (gpointer data, int d)
         {
           const int rs = r0 + k, qs = s - rs;
           const gssize cell = cell0 + (gssize) k * step;
-          float *a = job->a + cell * D20 + d * D5;
-          const float *c1 = rs > 0 ? job->c + (cell + vdelta) * D4 + d * D : zeros;
-          const float *c2 = qs > 0 ? job->c + (cell + hdelta) * D4 + d * D : zeros;
-          const gssize o = cell * D4 + d * D;
-          lectern_lstm_cells_forward (D, a, a + D, a + 2 * D, a + 3 * D, a + 4 * D, c1, c2,
-                                      pp, pp + D, pp + 2 * D, pp + 3 * D,
-                                      job->c + o, job->tc + o, st->h + o);
+          c1s[k] = rs > 0 ? job->c + (cell + vdelta) * D4 + d * D : zeros;
+          c2s[k] = qs > 0 ? job->c + (cell + hdelta) * D4 + d * D : zeros;
         }
+      const gssize o = cell0 * D4 + d * D;
+      lectern_lstm_cells_forward_batch (n, D, a0, a_step, c1s, c2s, pp, job->c + o, job->tc + o,
+                                        st->h + o, h_step);
     }
 }
 

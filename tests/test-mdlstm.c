@@ -4,6 +4,7 @@
  * Tolerance against the oracle: 2e-5 absolute on outputs, 5e-5 on gradients (scaled by
  * max(1, |reference|)): the engine computes in float32 with a polynomial exp, the oracle in
  * float64; the observed worst error is printed. */
+#include "kernels.h"
 #include "mdlstm.h"
 #include "rng.h"
 #include "testutil.h"
@@ -404,6 +405,109 @@ test_paths_agree (void)
   g_free (l.arena);
 }
 
+/* The oracle again with the portable kernels, where the processor would choose AVX2. */
+static void
+with_path_oracle_portable (gconstpointer path)
+{
+  gboolean has_avx2 = lectern_kernels_use_avx2 (FALSE);
+  with_path_oracle (path);
+  lectern_kernels_use_avx2 (TRUE);
+  if (!has_avx2)
+    g_test_message ("the processor has no AVX2 and FMA: the portable kernels were in use anyway");
+}
+
+/* Runs the cell update on random inputs of m elements (per-element and shared peepholes) and n
+ * cells of D units (batch) into out; inputs come from a fixed seed. */
+static void
+run_cells (gsize m, gsize n, gsize D, float *out)
+{
+  LecternRng rng;
+  lectern_rng_init (&rng, 1000 + m + 7 * n + 31 * D);
+  float g[5][64], c1[64], c2[64], p[4][64], c[64], tc[64], h[64];
+  for (gsize k = 0; k < m; k++)
+    {
+      for (int j = 0; j < 5; j++)
+        g[j][k] = 3.0f * lectern_rng_normal (&rng);
+      for (int j = 0; j < 4; j++)
+        p[j][k] = lectern_rng_normal (&rng);
+      c1[k] = 4.0f * lectern_rng_normal (&rng);
+      c2[k] = 4.0f * lectern_rng_normal (&rng);
+    }
+  /* a cell state at the clamp and huge pre-activations */
+  c1[0] = 60.0f;
+  g[3][m - 1] = 200.0f;
+  lectern_lstm_cells_forward (m, g[0], g[1], g[2], g[3], g[4], c1, c2, p[0], p[1], p[2], p[3],
+                              c, tc, h);
+  float *o = out;
+  for (int j = 0; j < 5; j++)
+    o = (float *) memcpy (o, g[j], m * sizeof (float)) + m;
+  o = (float *) memcpy (o, c, m * sizeof (float)) + m;
+  o = (float *) memcpy (o, tc, m * sizeof (float)) + m;
+  o = (float *) memcpy (o, h, m * sizeof (float)) + m;
+  /* the same inputs again, one peephole value for all */
+  lectern_rng_init (&rng, 2000 + m);
+  for (gsize k = 0; k < m; k++)
+    for (int j = 0; j < 5; j++)
+      g[j][k] = 3.0f * lectern_rng_normal (&rng);
+  const float ps[4] = { 0.5f, -0.25f, 0.75f, -1.0f };
+  lectern_lstm_cells_forward_scalar (m, g[0], g[1], g[2], g[3], g[4], c1, c2, ps, c, tc, h);
+  for (int j = 0; j < 5; j++)
+    o = (float *) memcpy (o, g[j], m * sizeof (float)) + m;
+  o = (float *) memcpy (o, h, m * sizeof (float)) + m;
+  /* n cells of D units, gates at a stride of 5D + 3, states at a stride of D + 1, the
+   * predecessors anywhere */
+  const gsize as = 5 * D + 3, ss = D + 1;
+  g_autofree float *a = g_new (float, n * as), *cs = g_new0 (float, n * ss);
+  g_autofree float *tcs = g_new0 (float, n * ss), *hs = g_new0 (float, n * ss);
+  g_autofree float *pred = g_new (float, 2 * n * D), *pp = g_new (float, 4 * D);
+  g_autofree const float **p1 = g_new (const float *, n), **p2 = g_new (const float *, n);
+  for (gsize i = 0; i < n * as; i++)
+    a[i] = 2.0f * lectern_rng_normal (&rng);
+  for (gsize i = 0; i < 2 * n * D; i++)
+    pred[i] = 2.0f * lectern_rng_normal (&rng);
+  for (gsize i = 0; i < 4 * D; i++)
+    pp[i] = lectern_rng_normal (&rng);
+  for (gsize k = 0; k < n; k++)
+    {
+      p1[k] = pred + (n - 1 - k) * D;
+      p2[k] = pred + (n + k) * D;
+    }
+  lectern_lstm_cells_forward_batch (n, D, a, (gssize) as, p1, p2, pp, cs, tcs, hs, (gssize) ss);
+  o = (float *) memcpy (o, a, n * as * sizeof (float)) + n * as;
+  o = (float *) memcpy (o, cs, n * ss * sizeof (float)) + n * ss;
+  o = (float *) memcpy (o, hs, n * ss * sizeof (float)) + n * ss;
+}
+
+/* The AVX2 cell update gives the portable loop's results (up to rounding) for every length,
+ * whole vectors and masked tails, and writes nothing beyond them. */
+static void
+test_kernels_agree (void)
+{
+  if (!lectern_kernels_use_avx2 (TRUE))
+    {
+      g_test_skip ("this processor has no AVX2 and FMA: only the portable kernels exist here");
+      return;
+    }
+  double worst = 0;
+  for (gsize m = 1; m <= 37; m++)
+    {
+      const gsize n = 1 + m % 5, D = m;
+      const gsize len = 8 * m + 6 * m + n * (5 * D + 3) + 2 * n * (D + 1);
+      g_autofree float *ref = g_new (float, len), *fast = g_new (float, len);
+      lectern_kernels_use_avx2 (FALSE);
+      run_cells (m, n, D, ref);
+      lectern_kernels_use_avx2 (TRUE);
+      run_cells (m, n, D, fast);
+      for (gsize i = 0; i < len; i++)
+        {
+          g_assert_true (isfinite (fast[i]));
+          worst = MAX (worst, fabs (fast[i] - ref[i]) / MAX (1.0, fabs (ref[i])));
+        }
+    }
+  g_test_message ("AVX2 vs portable cell update: worst difference %.3g", worst);
+  g_assert_cmpfloat (worst, <, 1e-5);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -420,7 +524,11 @@ main (int argc, char **argv)
       g_test_add_data_func (a, GINT_TO_POINTER (paths[i].path), with_path_oracle);
       g_test_add_data_func (b, GINT_TO_POINTER (paths[i].path), with_path_fd);
       g_test_add_data_func (c, GINT_TO_POINTER (paths[i].path), with_path_symmetry);
+      g_autofree char *d = g_strdup_printf ("/Lectern/Mdlstm/%s/oracle-portable-kernels",
+                                            paths[i].name);
+      g_test_add_data_func (d, GINT_TO_POINTER (paths[i].path), with_path_oracle_portable);
     }
+  g_test_add_func ("/Lectern/Mdlstm/kernels-agree", test_kernels_agree);
   g_test_add_func ("/Lectern/Mdlstm/paths-agree", test_paths_agree);
   return g_test_run ();
 }
