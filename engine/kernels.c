@@ -248,11 +248,12 @@ lanes8 (gsize n)
   ((ps) ? _mm256_maskload_ps ((ptr) + (k), (mask)) : _mm256_broadcast_ss (ptr))
 
 /* Pass 1 (i, f1, f2, tanh(a_g), c) and pass 2 (o, tanh(c), h) over m elements; two passes
- * instead of one, as in the portable loop. */
+ * instead of one, as in the portable loop. With bias (b non-NULL, 5 × m: b_i … b_o), it is added
+ * to the pre-activations first. */
 AVX2_FN static inline void
 pass1_avx2 (gsize m, const gsize ps, float *g_i, float *g_f1, float *g_f2, float *g_g,
             const float *c1, const float *c2, const float *p_i, const float *p_f1,
-            const float *p_f2, float *c)
+            const float *p_f2, const float *b, float *c)
 {
   const __m256 lim = _mm256_set1_ps (LECTERN_CELL_LIMIT), nlim = _mm256_set1_ps (-LECTERN_CELL_LIMIT);
   const __m256i all = _mm256_set1_epi32 (-1);
@@ -260,13 +261,19 @@ pass1_avx2 (gsize m, const gsize ps, float *g_i, float *g_f1, float *g_f2, float
     {
       const __m256i mk = k + 8 <= m ? all : lanes8 (m - k);
       const __m256 v1 = _mm256_maskload_ps (c1 + k, mk), v2 = _mm256_maskload_ps (c2 + k, mk);
-      const __m256 i = sigmoid8 (_mm256_fmadd_ps (PEEP8 (p_i, k, ps, mk), _mm256_add_ps (v1, v2),
-                                                  _mm256_maskload_ps (g_i + k, mk)));
-      const __m256 f1 = sigmoid8 (_mm256_fmadd_ps (PEEP8 (p_f1, k, ps, mk), v1,
-                                                   _mm256_maskload_ps (g_f1 + k, mk)));
-      const __m256 f2 = sigmoid8 (_mm256_fmadd_ps (PEEP8 (p_f2, k, ps, mk), v2,
-                                                   _mm256_maskload_ps (g_f2 + k, mk)));
-      const __m256 g = tanh8 (_mm256_maskload_ps (g_g + k, mk));
+      __m256 ai = _mm256_maskload_ps (g_i + k, mk), af1 = _mm256_maskload_ps (g_f1 + k, mk);
+      __m256 af2 = _mm256_maskload_ps (g_f2 + k, mk), ag = _mm256_maskload_ps (g_g + k, mk);
+      if (b != NULL)
+        {
+          ai = _mm256_add_ps (ai, _mm256_maskload_ps (b + k, mk));
+          af1 = _mm256_add_ps (af1, _mm256_maskload_ps (b + m + k, mk));
+          af2 = _mm256_add_ps (af2, _mm256_maskload_ps (b + 2 * m + k, mk));
+          ag = _mm256_add_ps (ag, _mm256_maskload_ps (b + 3 * m + k, mk));
+        }
+      const __m256 i = sigmoid8 (_mm256_fmadd_ps (PEEP8 (p_i, k, ps, mk), _mm256_add_ps (v1, v2), ai));
+      const __m256 f1 = sigmoid8 (_mm256_fmadd_ps (PEEP8 (p_f1, k, ps, mk), v1, af1));
+      const __m256 f2 = sigmoid8 (_mm256_fmadd_ps (PEEP8 (p_f2, k, ps, mk), v2, af2));
+      const __m256 g = tanh8 (ag);
       __m256 cc = _mm256_fmadd_ps (i, g, _mm256_fmadd_ps (f1, v1, _mm256_mul_ps (f2, v2)));
       cc = _mm256_min_ps (lim, _mm256_max_ps (nlim, cc));
       _mm256_maskstore_ps (g_i + k, mk, i);
@@ -278,16 +285,18 @@ pass1_avx2 (gsize m, const gsize ps, float *g_i, float *g_f1, float *g_f2, float
 }
 
 AVX2_FN static inline void
-pass2_avx2 (gsize m, const gsize ps, float *g_o, const float *c, const float *p_o, float *tc,
-            float *h)
+pass2_avx2 (gsize m, const gsize ps, float *g_o, const float *c, const float *p_o,
+            const float *b_o, float *tc, float *h)
 {
   const __m256i all = _mm256_set1_epi32 (-1);
   for (gsize k = 0; k < m; k += 8)
     {
       const __m256i mk = k + 8 <= m ? all : lanes8 (m - k);
       const __m256 cc = _mm256_maskload_ps (c + k, mk);
-      const __m256 o = sigmoid8 (_mm256_fmadd_ps (PEEP8 (p_o, k, ps, mk), cc,
-                                                  _mm256_maskload_ps (g_o + k, mk)));
+      __m256 ao = _mm256_maskload_ps (g_o + k, mk);
+      if (b_o != NULL)
+        ao = _mm256_add_ps (ao, _mm256_maskload_ps (b_o + k, mk));
+      const __m256 o = sigmoid8 (_mm256_fmadd_ps (PEEP8 (p_o, k, ps, mk), cc, ao));
       const __m256 t = tanh8 (cc);
       _mm256_maskstore_ps (g_o + k, mk, o);
       _mm256_maskstore_ps (tc + k, mk, t);
@@ -301,27 +310,28 @@ cells_forward_avx2 (gsize m, const gsize ps, float *g_i, float *g_f1, float *g_f
                     const float *p_f1, const float *p_f2, const float *p_o, float *c, float *tc,
                     float *h)
 {
-  pass1_avx2 (m, ps, g_i, g_f1, g_f2, g_g, c1, c2, p_i, p_f1, p_f2, c);
-  pass2_avx2 (m, ps, g_o, c, p_o, tc, h);
+  pass1_avx2 (m, ps, g_i, g_f1, g_f2, g_g, c1, c2, p_i, p_f1, p_f2, NULL, c);
+  pass2_avx2 (m, ps, g_o, c, p_o, NULL, tc, h);
 }
 
 /* All cells first through pass 1, then all through pass 2: a cell's few vectors (10 units are
  * two) are too short a loop for the processor to overlap anything within one cell. */
 AVX2_FN static void
-cells_forward_batch_avx2 (gsize n, gsize D, float *a, gssize a_stride, const float *const *c1,
-                          const float *const *c2, const float *p, float *c, float *tc, float *h,
-                          gssize stride)
+cells_forward_batch_avx2 (gsize n, gsize D, float *a, gssize a_stride, const float *b,
+                          const float *const *c1, const float *const *c2, const float *p,
+                          float *c, float *tc, float *h, gssize stride)
 {
   for (gsize k = 0; k < n; k++)
     {
       float *ak = a + (gssize) k * a_stride;
-      pass1_avx2 (D, 1, ak, ak + D, ak + 2 * D, ak + 3 * D, c1[k], c2[k], p, p + D, p + 2 * D,
+      pass1_avx2 (D, 1, ak, ak + D, ak + 2 * D, ak + 3 * D, c1[k], c2[k], p, p + D, p + 2 * D, b,
                   c + (gssize) k * stride);
     }
   for (gsize k = 0; k < n; k++)
     {
       const gssize o = (gssize) k * stride;
-      pass2_avx2 (D, 1, a + (gssize) k * a_stride + 4 * D, c + o, p + 3 * D, tc + o, h + o);
+      pass2_avx2 (D, 1, a + (gssize) k * a_stride + 4 * D, c + o, p + 3 * D, b + 4 * D, tc + o,
+                  h + o);
     }
 }
 # undef PEEP8
@@ -408,20 +418,22 @@ lectern_lstm_cells_forward_scalar (gsize m, float *g_i, float *g_f1, float *g_f2
 }
 
 void
-lectern_lstm_cells_forward_batch (gsize n, gsize D, float *a, gssize a_stride,
+lectern_lstm_cells_forward_batch (gsize n, gsize D, float *a, gssize a_stride, const float *b,
                                   const float *const *c1, const float *const *c2, const float *p,
                                   float *c, float *tc, float *h, gssize stride)
 {
 #ifdef LECTERN_AVX2_KERNELS
   if (avx2_kernels ())
     {
-      cells_forward_batch_avx2 (n, D, a, a_stride, c1, c2, p, c, tc, h, stride);
+      cells_forward_batch_avx2 (n, D, a, a_stride, b, c1, c2, p, c, tc, h, stride);
       return;
     }
 #endif
   for (gsize k = 0; k < n; k++)
     {
       float *ak = a + (gssize) k * a_stride;
+      for (gsize j = 0; j < 5 * D; j++)
+        ak[j] += b[j];
       const gssize o = (gssize) k * stride;
       lectern_lstm_cells_forward (D, ak, ak + D, ak + 2 * D, ak + 3 * D, ak + 4 * D, c1[k], c2[k],
                                   p, p + D, p + 2 * D, p + 3 * D, c + o, tc + o, h + o);

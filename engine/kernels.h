@@ -66,10 +66,11 @@ void lectern_lstm_cells_backward (gsize m, const float *i, const float *f1, cons
 
 /* The forward update of n cells of D units each, as lectern_lstm_cells_forward with per-unit
  * peepholes p = [p_i p_f1 p_f2 p_o] (4 × D): cell k's gates [i f1 f2 g o] (5 × D) at
- * a + k·a_stride, its predecessors' cell states c1[k] and c2[k], and its c, tc, h at
- * k·stride from c, tc and h. */
+ * a + k·a_stride, to which the bias b (5 × D) is added first, its predecessors' cell states
+ * c1[k] and c2[k], and its c, tc, h at k·stride from c, tc and h. */
 void lectern_lstm_cells_forward_batch (gsize n, gsize D, float *a, gssize a_stride,
-                                       const float *const *c1, const float *const *c2,
+                                       const float *b, const float *const *c1,
+                                       const float *const *c2,
                                        const float *p, float *c, float *tc, float *h,
                                        gssize stride);
 

@@ -53,15 +53,22 @@ lectern_subsample_forward (const float *y, int H, int W, int C, int sh, int sw,
       {
         float *patch = patches + ((gsize) r * Wo + q) * P;
         for (int dy = 0; dy < sh; dy++)
-          for (int dx = 0; dx < sw; dx++)
-            {
-              float *dst = patch + ((gsize) dy * sw + dx) * C;
-              int yy = r * sh + dy, xx = q * sw + dx;
-              if (yy < H && xx < W)
-                memcpy (dst, y + ((gsize) yy * W + xx) * C, C * sizeof (float));
+          {
+            /* a window row is sw neighbouring cells, contiguous in y: one copy where it lies
+             * whole inside the map */
+            float *dst = patch + (gsize) dy * sw * C;
+            const int yy = r * sh + dy, x0 = q * sw;
+            if (yy < H && x0 + sw <= W)
+              {
+                memcpy (dst, y + ((gsize) yy * W + x0) * C, (gsize) sw * C * sizeof (float));
+                continue;
+              }
+            for (int dx = 0; dx < sw; dx++, dst += C)
+              if (yy < H && x0 + dx < W)
+                memcpy (dst, y + ((gsize) yy * W + x0 + dx) * C, C * sizeof (float));
               else
                 memset (dst, 0, C * sizeof (float));
-            }
+          }
       }
   /* z = tanh(patches · w)   (Ho·Wo × P)·(P × F) */
   cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, Ho * Wo, F, (int) P,

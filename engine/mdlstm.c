@@ -113,11 +113,13 @@ diag_step (int d, int W)
   return ((d & 2) ? -W : W) + ((d & 1) ? 1 : -1);
 }
 
-/* Diagonal vectors hold rows −1 … H of the scan (rows −1 and H stay zero), padded to 8. */
+/* Diagonal vectors hold rows −1 … H of the scan (rows −1 and H stay zero), and room for the
+ * last vector of 8 that starts inside the diagonal to run past row H (H + 9 in all), rounded
+ * up to 8. */
 static inline int
 diag_stride (int H)
 {
-  return (H + 2 + 7) & ~7;
+  return (H + 9 + 7) & ~7;
 }
 
 static gsize
@@ -185,9 +187,10 @@ forward_direction_diag (gpointer data, int d)
     {
       const int r0 = MAX (0, s - (W - 1)), r1 = MIN (H - 1, s);
       const int n = r1 - r0 + 1, off = r0 + 1;
-      /* Whole aligned blocks of 8 around the diagonal: the few rows beyond it compute finite
-       * garbage that no valid cell reads (the rows next to it are zeroed below). */
-      const int lo = off & ~7, hi = (off + n + 7) & ~7;
+      /* The projections run in vectors of 8 from the diagonal's first row: the last one may
+       * compute a few rows beyond it, which no cell update reads; the cell update covers the
+       * diagonal's rows exactly. */
+      const int lo = off, hi = off + ((n + 7) & ~7);
       float *A = ds.act + (gsize) s * D5 * Hp;
       /* along a diagonal the grid cell moves by a constant step */
       const int cell0 = grid_cell (d, H, W, r0, s - r0), step = diag_step (d, W);
@@ -227,13 +230,13 @@ forward_direction_diag (gpointer data, int d)
           const float pj[4] = { pp[j], pp[D + j], pp[2 * D + j], pp[3 * D + j] };
           const float *cp = cprev ? cprev + (gsize) j * Hp : zeros;
           const gsize o = ((gsize) s * D + j) * Hp;
-          lectern_lstm_cells_forward_scalar (hi - lo, A + (gsize) j * Hp + lo,
-                                             A + (gsize) (D + j) * Hp + lo,
-                                             A + (gsize) (2 * D + j) * Hp + lo,
-                                             A + (gsize) (3 * D + j) * Hp + lo,
-                                             A + (gsize) (4 * D + j) * Hp + lo,
-                                             cp + lo - 1, cp + lo, pj,
-                                             ds.c + o + lo, ds.tc + o + lo, ds.h + o + lo);
+          lectern_lstm_cells_forward_scalar (n, A + (gsize) j * Hp + off,
+                                             A + (gsize) (D + j) * Hp + off,
+                                             A + (gsize) (2 * D + j) * Hp + off,
+                                             A + (gsize) (3 * D + j) * Hp + off,
+                                             A + (gsize) (4 * D + j) * Hp + off,
+                                             cp + off - 1, cp + off, pj,
+                                             ds.c + o + off, ds.tc + o + off, ds.h + o + off);
           /* rows just outside the diagonal read as zero by the next one */
           ds.c[o + off - 1] = ds.h[o + off - 1] = 0.0f;
           ds.c[o + off + n] = ds.h[o + off + n] = 0.0f;
@@ -427,7 +430,7 @@ forward_direction (gpointer data, int d)
   const int D4 = 4 * D, D5 = 5 * D, D20 = 20 * D;
   const float *u = job->p->u + (gsize) d * 2 * D * D5;
   const float *u1 = u, *u2 = u + (gsize) D * D5;
-  const float *pp = job->p->p + (gsize) d * 4 * D;
+  const float *pp = job->p->p + (gsize) d * 4 * D, *b = job->p->b + (gsize) d * D5;
   LecternMdlstmState *st = job->st;
   /* scratch: zeros D (rounded up to an even count, so that what follows is aligned for
    * pointers) | the cells' vertical predecessors' cell states H | horizontal ones H */
@@ -470,8 +473,8 @@ forward_direction (gpointer data, int d)
           c2s[k] = qs > 0 ? job->c + (cell + hdelta) * D4 + d * D : zeros;
         }
       const gssize o = cell0 * D4 + d * D;
-      lectern_lstm_cells_forward_batch (n, D, a0, a_step, c1s, c2s, pp, job->c + o, job->tc + o,
-                                        st->h + o, h_step);
+      lectern_lstm_cells_forward_batch (n, D, a0, a_step, b, c1s, c2s, pp, job->c + o,
+                                        job->tc + o, st->h + o, h_step);
     }
 }
 
@@ -504,11 +507,9 @@ lectern_mdlstm_forward (const LecternMdlstmParams *p, const float *x, int H, int
       return;
     }
   bind_cells_store (&job, st, H, W, p->D);
-  /* a = x·Wx + b   (H·W × K)·(K × 20D) */
-  for (gsize n = 0; n < HW; n++)
-    memcpy (job.a + n * D20, p->b, D20 * sizeof (float));
+  /* a = x·Wx   (H·W × K)·(K × 20D); the bias is added in the cell update */
   cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, (int) HW, D20, K,
-               1.0f, x, K, p->wx, D20, 1.0f, job.a, D20);
+               1.0f, x, K, p->wx, D20, 0.0f, job.a, D20);
   run_directions (par, forward_direction, &job);
 }
 

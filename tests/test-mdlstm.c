@@ -460,6 +460,9 @@ run_cells (gsize m, gsize n, gsize D, float *out)
   g_autofree float *a = g_new (float, n * as), *cs = g_new0 (float, n * ss);
   g_autofree float *tcs = g_new0 (float, n * ss), *hs = g_new0 (float, n * ss);
   g_autofree float *pred = g_new (float, 2 * n * D), *pp = g_new (float, 4 * D);
+  g_autofree float *bias = g_new (float, 5 * D);
+  for (gsize i = 0; i < 5 * D; i++)
+    bias[i] = lectern_rng_normal (&rng);
   g_autofree const float **p1 = g_new (const float *, n), **p2 = g_new (const float *, n);
   for (gsize i = 0; i < n * as; i++)
     a[i] = 2.0f * lectern_rng_normal (&rng);
@@ -472,7 +475,8 @@ run_cells (gsize m, gsize n, gsize D, float *out)
       p1[k] = pred + (n - 1 - k) * D;
       p2[k] = pred + (n + k) * D;
     }
-  lectern_lstm_cells_forward_batch (n, D, a, (gssize) as, p1, p2, pp, cs, tcs, hs, (gssize) ss);
+  lectern_lstm_cells_forward_batch (n, D, a, (gssize) as, bias, p1, p2, pp, cs, tcs, hs,
+                                    (gssize) ss);
   o = (float *) memcpy (o, a, n * as * sizeof (float)) + n * as;
   o = (float *) memcpy (o, cs, n * ss * sizeof (float)) + n * ss;
   o = (float *) memcpy (o, hs, n * ss * sizeof (float)) + n * ss;
