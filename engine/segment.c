@@ -26,8 +26,10 @@
  *      ascenders and descenders) is cut between them pixel by pixel.
  *   9. Per line, the row profile of its own ink around the chain gives the baseline and the
  *      x-height; lines that are not text-shaped (too little ink, taller than wide, only a pen
- *      stroke tall, running steeply) are dropped; the polygon is the band from above the
- *      x-height to below the baseline, no further than the ink, kept clear of the neighbours.
+ *      stroke tall, running steeply) are dropped, and so are short ones close to a longer line
+ *      (a capital's curl); the polygon is the band from above the x-height to below the
+ *      baseline, no further than the ink (a short line's reaches to its ink: a signature's
+ *      flourishes), kept clear of the neighbours.
  *  10. Lines are grouped into regions (columns, marginalia) and put in reading order.
  *
  * Every length is a multiple of the measured text height or line spacing, so the result does
@@ -117,6 +119,9 @@
 /* The ink of a line, once the page is deskewed, rises or falls by at most this per unit of
  * length (about 7°). */
 #define MAX_INK_SLOPE 0.12
+/* A line of at most two line spacings whose middle is closer than SATELLITE_REACH line
+ * spacings to the ridge of a line with thrice its ink that spans it is part of that line. */
+#define SATELLITE_REACH 0.7
 /* A line is at least this many times as wide as its ink is tall. */
 #define MIN_ASPECT 1.0
 /* A component whose strokes are this many times wider than the page's pen is a blot. */
@@ -131,6 +136,8 @@
 #define BAND_ABOVE 1.7
 #define BAND_BELOW 0.6
 #define INK_TRIM 0.002
+/* ... except on a line shorter than SHORT_LINE x-heights, whose band reaches to its ink. */
+#define SHORT_LINE 12.0
 
 typedef struct {
   int     w, h;
@@ -2490,8 +2497,7 @@ drop_satellites (GPtrArray *lines, double ls)
             continue;
           if (b->x0 > a->x0 + 0.1 * wa || b->x1 < a->x1 - 0.1 * wa)
             continue;
-          double reach = wa < ls ? 0.7 * ls : 0.55 * ls;
-          if (fabs (chain_y_at (b->chain, (a->x0 + a->x1) / 2.0) - ya) < reach)
+          if (fabs (chain_y_at (b->chain, (a->x0 + a->x1) / 2.0) - ya) < SATELLITE_REACH * ls)
             {
               a->keep = FALSE;
               break;
@@ -2716,6 +2722,14 @@ emit_line (LecternRegion *region, GPtrArray *all, const Line *l, const Transform
       /* the band, but no further than the line's ink reaches (tight boxes for print) */
       double above = MIN (BAND_ABOVE * l->xheight, MAX (l->base_off - l->top_off, l->xheight));
       double below = MIN (BAND_BELOW * l->xheight, MAX (l->bottom_off - l->base_off, 0.2 * l->xheight));
+      /* a short line (a word, a date, a signature) has too few letters for its x-height to
+       * say how tall its writing is, and a signature's flourish belongs to it: its band
+       * reaches as far as its ink does */
+      if (l->x1 - l->x0 < SHORT_LINE * l->xheight)
+        {
+          above = MAX (above, l->base_off - l->top_off);
+          below = MAX (below, l->bottom_off - l->base_off);
+        }
       double t0 = base - above, b0 = base + below;
       /* keep clear of the neighbours: never beyond halfway to their ridge */
       double up = neighbour_y (all, l, x, -1), dn = neighbour_y (all, l, x, +1);
