@@ -352,6 +352,41 @@ cells_forward_avx2_one (gsize m, float *g_i, float *g_f1, float *g_f2, float *g_
   cells_forward_avx2 (m, 0, g_i, g_f1, g_f2, g_g, g_o, c1, c2, p, p + 1, p + 2, p + 3, c, tc, h);
 }
 
+/* Columns j0 … m − 1 (fewer than 8) of lectern_gemm_acc_small, as one masked vector per row:
+ * done one column at a time, 2 of 50 columns cost as much as the first 32 together. The masked
+ * loads read nothing beyond column m − 1 of b and c. */
+AVX2_FN static void
+gemm_acc_tail_avx2 (gsize n, gsize k, gsize m, gsize j0, const float *a, gssize lda,
+                    const float *b, float *c, gssize ldc)
+{
+  const __m256i mk = lanes8 (m - j0);
+  gsize i = 0;
+  for (; i + 2 <= n; i += 2)
+    {
+      float *c0 = c + (gssize) i * ldc + j0, *c1 = c0 + ldc;
+      const float *a0 = a + (gssize) i * lda, *a1 = a0 + lda;
+      __m256 s0 = _mm256_maskload_ps (c0, mk), s1 = _mm256_maskload_ps (c1, mk);
+      for (gsize t = 0; t < k; t++)
+        {
+          const __m256 bt = _mm256_maskload_ps (b + t * m + j0, mk);
+          s0 = _mm256_fmadd_ps (_mm256_broadcast_ss (a0 + t), bt, s0);
+          s1 = _mm256_fmadd_ps (_mm256_broadcast_ss (a1 + t), bt, s1);
+        }
+      _mm256_maskstore_ps (c0, mk, s0);
+      _mm256_maskstore_ps (c1, mk, s1);
+    }
+  for (; i < n; i++)
+    {
+      float *c0 = c + (gssize) i * ldc + j0;
+      const float *a0 = a + (gssize) i * lda;
+      __m256 s0 = _mm256_maskload_ps (c0, mk);
+      for (gsize t = 0; t < k; t++)
+        s0 = _mm256_fmadd_ps (_mm256_broadcast_ss (a0 + t),
+                              _mm256_maskload_ps (b + t * m + j0, mk), s0);
+      _mm256_maskstore_ps (c0, mk, s0);
+    }
+}
+
 static int use_avx2 = -1;  /* -1: not decided yet */
 
 static inline gboolean
@@ -504,13 +539,19 @@ lectern_gemm_acc_small (gsize n, gsize k, gsize m, const float *restrict a, gssi
   /* Register blocking: 32 outputs of two rows stay in eight vector registers while the k
    * products stream past, so each output is loaded and stored once, not k times, and each row
    * of b is read once for two rows of a. */
+  /* columns up to mv here; the last m % 8 as masked vectors where AVX2 is there */
+  gsize mv = m;
+#ifdef LECTERN_AVX2_KERNELS
+  if (m % 8 != 0 && avx2_kernels ())
+    mv = m & ~(gsize) 7;
+#endif
   gsize i = 0;
   for (; i + 2 <= n; i += 2)
     {
       float *restrict c0 = c + (gssize) i * ldc, *restrict c1 = c0 + ldc;
       const float *a0 = a + (gssize) i * lda, *a1 = a0 + lda;
       gsize j = 0;
-      for (; j + 32 <= m; j += 32)
+      for (; j + 32 <= mv; j += 32)
         {
           v8sf s0 = *(const v8sf *) (c0 + j), s1 = *(const v8sf *) (c0 + j + 8);
           v8sf s2 = *(const v8sf *) (c0 + j + 16), s3 = *(const v8sf *) (c0 + j + 24);
@@ -540,7 +581,7 @@ lectern_gemm_acc_small (gsize n, gsize k, gsize m, const float *restrict a, gssi
           *(v8sf *) (c1 + j + 16) = t2;
           *(v8sf *) (c1 + j + 24) = t3;
         }
-      for (; j + 8 <= m; j += 8)
+      for (; j + 8 <= mv; j += 8)
         {
           v8sf s0 = *(const v8sf *) (c0 + j), t0 = *(const v8sf *) (c1 + j);
           for (gsize t = 0; t < k; t++)
@@ -552,7 +593,7 @@ lectern_gemm_acc_small (gsize n, gsize k, gsize m, const float *restrict a, gssi
           *(v8sf *) (c0 + j) = s0;
           *(v8sf *) (c1 + j) = t0;
         }
-      for (; j < m; j++)
+      for (; j < mv; j++)
         {
           float s0 = c0[j], t0 = c1[j];
           for (gsize t = 0; t < k; t++)
@@ -569,7 +610,7 @@ lectern_gemm_acc_small (gsize n, gsize k, gsize m, const float *restrict a, gssi
       float *restrict ci = c + (gssize) i * ldc;
       const float *ai = a + (gssize) i * lda;
       gsize j = 0;
-      for (; j + 32 <= m; j += 32)
+      for (; j + 32 <= mv; j += 32)
         {
           v8sf s0 = *(const v8sf *) (ci + j), s1 = *(const v8sf *) (ci + j + 8);
           v8sf s2 = *(const v8sf *) (ci + j + 16), s3 = *(const v8sf *) (ci + j + 24);
@@ -587,19 +628,98 @@ lectern_gemm_acc_small (gsize n, gsize k, gsize m, const float *restrict a, gssi
           *(v8sf *) (ci + j + 16) = s2;
           *(v8sf *) (ci + j + 24) = s3;
         }
-      for (; j + 8 <= m; j += 8)
+      for (; j + 8 <= mv; j += 8)
         {
           v8sf s0 = *(const v8sf *) (ci + j);
           for (gsize t = 0; t < k; t++)
             s0 += ai[t] * *(const v8sf *) (b + t * m + j);
           *(v8sf *) (ci + j) = s0;
         }
-      for (; j < m; j++)
+      for (; j < mv; j++)
         {
           float s0 = ci[j];
           for (gsize t = 0; t < k; t++)
             s0 += ai[t] * b[t * m + j];
           ci[j] = s0;
+        }
+    }
+#ifdef LECTERN_AVX2_KERNELS
+  if (mv < m)
+    gemm_acc_tail_avx2 (n, k, m, mv, a, lda, b, c, ldc);
+#endif
+}
+
+LECTERN_CLONES void
+lectern_project_rows (gsize n_out, gsize nz, const float *const *z, const float *w,
+                      const float *bias, gsize len, float *out, gsize out_stride)
+{
+  /* Five outputs × two vectors of 8 in ten registers while the inputs stream past: each input
+   * vector is loaded once for five outputs, each weight once for sixteen elements. */
+  g_return_if_fail (n_out % 5 == 0 && len % 8 == 0);
+  for (gsize g = 0; g < n_out; g += 5)
+    {
+      gsize i = 0;
+      for (; i + 16 <= len; i += 16)
+        {
+          v8sf a0 = { 0 }, a1 = { 0 }, a2 = { 0 }, a3 = { 0 }, a4 = { 0 };
+          v8sf b0 = { 0 }, b1 = { 0 }, b2 = { 0 }, b3 = { 0 }, b4 = { 0 };
+          a0 += bias[g];
+          a1 += bias[g + 1];
+          a2 += bias[g + 2];
+          a3 += bias[g + 3];
+          a4 += bias[g + 4];
+          b0 = a0, b1 = a1, b2 = a2, b3 = a3, b4 = a4;
+          for (gsize t = 0; t < nz; t++)
+            {
+              const v8sf x0 = *(const v8sf *) (z[t] + i), x1 = *(const v8sf *) (z[t] + i + 8);
+              const float *wt = w + t * n_out + g;
+              a0 += wt[0] * x0;
+              b0 += wt[0] * x1;
+              a1 += wt[1] * x0;
+              b1 += wt[1] * x1;
+              a2 += wt[2] * x0;
+              b2 += wt[2] * x1;
+              a3 += wt[3] * x0;
+              b3 += wt[3] * x1;
+              a4 += wt[4] * x0;
+              b4 += wt[4] * x1;
+            }
+          float *o = out + g * out_stride + i;
+          *(v8sf *) o = a0;
+          *(v8sf *) (o + 8) = b0;
+          *(v8sf *) (o + out_stride) = a1;
+          *(v8sf *) (o + out_stride + 8) = b1;
+          *(v8sf *) (o + 2 * out_stride) = a2;
+          *(v8sf *) (o + 2 * out_stride + 8) = b2;
+          *(v8sf *) (o + 3 * out_stride) = a3;
+          *(v8sf *) (o + 3 * out_stride + 8) = b3;
+          *(v8sf *) (o + 4 * out_stride) = a4;
+          *(v8sf *) (o + 4 * out_stride + 8) = b4;
+        }
+      for (; i < len; i += 8)
+        {
+          v8sf a0 = { 0 }, a1 = { 0 }, a2 = { 0 }, a3 = { 0 }, a4 = { 0 };
+          a0 += bias[g];
+          a1 += bias[g + 1];
+          a2 += bias[g + 2];
+          a3 += bias[g + 3];
+          a4 += bias[g + 4];
+          for (gsize t = 0; t < nz; t++)
+            {
+              const v8sf x0 = *(const v8sf *) (z[t] + i);
+              const float *wt = w + t * n_out + g;
+              a0 += wt[0] * x0;
+              a1 += wt[1] * x0;
+              a2 += wt[2] * x0;
+              a3 += wt[3] * x0;
+              a4 += wt[4] * x0;
+            }
+          float *o = out + g * out_stride + i;
+          *(v8sf *) o = a0;
+          *(v8sf *) (o + out_stride) = a1;
+          *(v8sf *) (o + 2 * out_stride) = a2;
+          *(v8sf *) (o + 3 * out_stride) = a3;
+          *(v8sf *) (o + 4 * out_stride) = a4;
         }
     }
 }

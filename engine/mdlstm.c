@@ -176,12 +176,18 @@ forward_direction_diag (gpointer data, int d)
   const float *wx = job->p->wx + d * D5, *b = job->p->b + d * D5;
   DiagStore ds = diag_store (job->st, d, H, W, D);
 
-  /* scratch: xs K × Hp | zeros Hp | cells Hp (ints) */
+  /* scratch: xs K × Hp | zeros Hp | the projection's weights (K + 2D) × 5D: Wx, U1, U2 rows |
+   * its input rows (K + 2D pointers) */
+  const int nz = K + 2 * D;
+  const gsize wz_n = (gsize) nz * D5, head = (gsize) (K + 1) * Hp + wz_n;
   float *buf = scratch_get (&job->scratch->dir_buf[d], &job->scratch->dir_size[d],
-                            (gsize) (K + 2) * Hp);
-  float *xs = buf, *zeros = xs + (gsize) K * Hp;
-  int *cells = (int *) (zeros + Hp);
-  memset (buf, 0, (gsize) (K + 2) * Hp * sizeof (float));
+                            head + 1 + 2 * (gsize) nz);
+  float *xs = buf, *zeros = xs + (gsize) K * Hp, *wz = zeros + Hp;
+  memset (buf, 0, (gsize) (K + 1) * Hp * sizeof (float));
+  const float **z = (const float **) (gpointer) (buf + ((head + 1) & ~(gsize) 1));
+  for (int k = 0; k < K; k++)
+    memcpy (wz + (gsize) k * D5, wx + (gsize) k * D20, D5 * sizeof (float));
+  memcpy (wz + (gsize) K * D5, u, 2 * (gsize) D * D5 * sizeof (float));
 
   for (int s = 0; s < S; s++)
     {
@@ -201,29 +207,18 @@ forward_direction_diag (gpointer data, int d)
           for (int i = 0; i < n; i++)
             dst[i] = xk[(gssize) i * step * K];
         }
-      for (int i = 0; i < n; i++)
-        cells[i] = cell0 + i * step;
-      /* a = Wx·x + b + U1·h1 + U2·h2, as vectors over the diagonal */
+      /* a = Wx·x + b + U1·h1 + U2·h2, as vectors over the diagonal: the vertical predecessor
+       * of row i is row i − 1 of the previous diagonal, the horizontal one row i */
       const float *hprev = s > 0 ? ds.h + (gsize) (s - 1) * D * Hp : NULL;
-      for (int gj = 0; gj < D5; gj++)
-        {
-          float *row = A + (gsize) gj * Hp;
-          for (int i = lo; i < hi; i += 8)
-            {
-              v8sf acc = { 0 };
-              acc += b[gj];
-              for (int k = 0; k < K; k++)
-                acc += wx[(gsize) k * D20 + gj] * *(const v8sf *) (xs + (gsize) k * Hp + i);
-              if (hprev != NULL)
-                for (int k = 0; k < D; k++)
-                  {
-                    const float *hk = hprev + (gsize) k * Hp + i;
-                    acc += u[(gsize) k * D5 + gj] * *(const v8sf *) (hk - 1)
-                           + u[(gsize) (D + k) * D5 + gj] * *(const v8sf *) hk;
-                  }
-              *(v8sf *) (row + i) = acc;
-            }
-        }
+      for (int k = 0; k < K; k++)
+        z[k] = xs + (gsize) k * Hp + lo;
+      if (hprev != NULL)
+        for (int k = 0; k < D; k++)
+          {
+            z[K + k] = hprev + (gsize) k * Hp + lo - 1;
+            z[K + D + k] = hprev + (gsize) k * Hp + lo;
+          }
+      lectern_project_rows (D5, hprev != NULL ? nz : K, z, wz, b, hi - lo, A + lo, Hp);
       const float *cprev = s > 0 ? ds.c + (gsize) (s - 1) * D * Hp : NULL;
       for (int j = 0; j < D; j++)
         {
