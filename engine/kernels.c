@@ -649,6 +649,34 @@ lectern_gemm_acc_small (gsize n, gsize k, gsize m, const float *restrict a, gssi
 #endif
 }
 
+/* Five outputs × nv vectors of 8 from position i, accumulated in registers (the loops have
+ * constant bounds and are unrolled). */
+static inline __attribute__ ((always_inline)) void
+project_block (const int nv, gsize n_out, gsize nz, const float *const *z, const float *w,
+               const float *bias, gsize g, gsize i, float *out, gsize out_stride)
+{
+  v8sf acc[2][5];
+  for (int v = 0; v < nv; v++)
+    for (int q = 0; q < 5; q++)
+      {
+        acc[v][q] = (v8sf) { 0 };
+        acc[v][q] += bias[g + q];
+      }
+  for (gsize t = 0; t < nz; t++)
+    {
+      const float *wt = w + t * n_out + g;
+      for (int v = 0; v < nv; v++)
+        {
+          const v8sf x = *(const v8sf *) (z[t] + i + 8 * v);
+          for (int q = 0; q < 5; q++)
+            acc[v][q] += wt[q] * x;
+        }
+    }
+  for (int v = 0; v < nv; v++)
+    for (int q = 0; q < 5; q++)
+      *(v8sf *) (out + (g + q) * out_stride + i + 8 * v) = acc[v][q];
+}
+
 LECTERN_CLONES void
 lectern_project_rows (gsize n_out, gsize nz, const float *const *z, const float *w,
                       const float *bias, gsize len, float *out, gsize out_stride)
@@ -660,66 +688,8 @@ lectern_project_rows (gsize n_out, gsize nz, const float *const *z, const float 
     {
       gsize i = 0;
       for (; i + 16 <= len; i += 16)
-        {
-          v8sf a0 = { 0 }, a1 = { 0 }, a2 = { 0 }, a3 = { 0 }, a4 = { 0 };
-          v8sf b0 = { 0 }, b1 = { 0 }, b2 = { 0 }, b3 = { 0 }, b4 = { 0 };
-          a0 += bias[g];
-          a1 += bias[g + 1];
-          a2 += bias[g + 2];
-          a3 += bias[g + 3];
-          a4 += bias[g + 4];
-          b0 = a0, b1 = a1, b2 = a2, b3 = a3, b4 = a4;
-          for (gsize t = 0; t < nz; t++)
-            {
-              const v8sf x0 = *(const v8sf *) (z[t] + i), x1 = *(const v8sf *) (z[t] + i + 8);
-              const float *wt = w + t * n_out + g;
-              a0 += wt[0] * x0;
-              b0 += wt[0] * x1;
-              a1 += wt[1] * x0;
-              b1 += wt[1] * x1;
-              a2 += wt[2] * x0;
-              b2 += wt[2] * x1;
-              a3 += wt[3] * x0;
-              b3 += wt[3] * x1;
-              a4 += wt[4] * x0;
-              b4 += wt[4] * x1;
-            }
-          float *o = out + g * out_stride + i;
-          *(v8sf *) o = a0;
-          *(v8sf *) (o + 8) = b0;
-          *(v8sf *) (o + out_stride) = a1;
-          *(v8sf *) (o + out_stride + 8) = b1;
-          *(v8sf *) (o + 2 * out_stride) = a2;
-          *(v8sf *) (o + 2 * out_stride + 8) = b2;
-          *(v8sf *) (o + 3 * out_stride) = a3;
-          *(v8sf *) (o + 3 * out_stride + 8) = b3;
-          *(v8sf *) (o + 4 * out_stride) = a4;
-          *(v8sf *) (o + 4 * out_stride + 8) = b4;
-        }
+        project_block (2, n_out, nz, z, w, bias, g, i, out, out_stride);
       for (; i < len; i += 8)
-        {
-          v8sf a0 = { 0 }, a1 = { 0 }, a2 = { 0 }, a3 = { 0 }, a4 = { 0 };
-          a0 += bias[g];
-          a1 += bias[g + 1];
-          a2 += bias[g + 2];
-          a3 += bias[g + 3];
-          a4 += bias[g + 4];
-          for (gsize t = 0; t < nz; t++)
-            {
-              const v8sf x0 = *(const v8sf *) (z[t] + i);
-              const float *wt = w + t * n_out + g;
-              a0 += wt[0] * x0;
-              a1 += wt[1] * x0;
-              a2 += wt[2] * x0;
-              a3 += wt[3] * x0;
-              a4 += wt[4] * x0;
-            }
-          float *o = out + g * out_stride + i;
-          *(v8sf *) o = a0;
-          *(v8sf *) (o + out_stride) = a1;
-          *(v8sf *) (o + 2 * out_stride) = a2;
-          *(v8sf *) (o + 3 * out_stride) = a3;
-          *(v8sf *) (o + 4 * out_stride) = a4;
-        }
+        project_block (1, n_out, nz, z, w, bias, g, i, out, out_stride);
     }
 }
