@@ -29,6 +29,7 @@ typedef struct {
   GCancellable *cancellable;
   gboolean      tty;
   int           last_decile;
+  gboolean      keep_last;    /* every epoch is saved: "best" would be untrue */
 } Progress;
 
 static void
@@ -86,11 +87,12 @@ on_progress (const LecternTrainStatus *st, gpointer user_data)
         g_printerr (_("%u lines were left out of this epoch: their gradient overflowed\n"), st->diverged);
       if (isnan (st->val_cer))
         g_printerr (_("epoch %d: loss %.4f%s (%s)\n"), st->epoch, st->loss,
-                    st->improved ? _(", best so far") : "", eta);
+                    p->keep_last ? "" : st->improved ? _(", best so far") : "", eta);
       else
         g_printerr (_("epoch %d: loss %.4f, validation CER %.2f%%, WER %.2f%%%s (%s)\n"),
                     st->epoch, st->loss, 100 * st->val_cer, 100 * st->val_wer,
-                    st->improved ? _(", best so far: saved") : "", eta);
+                    p->keep_last ? _(", saved") : st->improved ? _(", best so far: saved") : "",
+                    eta);
       break;
     case LECTERN_TRAIN_MESSAGE:
       if (p->tty)
@@ -116,23 +118,25 @@ lectern_cli_train (int argc, char **argv)
   g_auto (GStrv) train_paths = NULL, val_paths = NULL;
   g_autofree char *out = NULL, *init = NULL;
   /* −1: not given; the defaults differ between training from scratch and fine-tuning */
-  int epochs = -1, threads = 0, batch = 8, patience = -1, epoch_lines = 0;
+  int epochs = -1, threads = 0, batch = -1, patience = -1, epoch_lines = 0;
   double dropout = -1, lr = -1, val_fraction = -1;
   gint64 seed = 1;
   gboolean no_augment = FALSE, restart = FALSE;
-  g_autofree char *arch_spec = NULL;
+  g_autofree char *arch_spec = NULL, *lr_schedule = NULL, *keep = NULL;
   GOptionEntry entries[] = {
     { "train", 't', 0, G_OPTION_ARG_FILENAME_ARRAY, &train_paths, N_("Training data: a folder of line images with .gt.txt, a line image, or a PAGE/ALTO file (repeatable)"), N_("DATA") },
     { "val", 'v', 0, G_OPTION_ARG_FILENAME_ARRAY, &val_paths, N_("Validation data (repeatable); without it, a part of the training data is held out"), N_("DATA") },
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, N_("Where to write the best model"), N_("MODEL") },
     { "init", 0, 0, G_OPTION_ARG_FILENAME, &init, N_("Start from this model (fine-tuning); its charset is kept and extended"), N_("MODEL") },
-    { "epochs", 'e', 0, G_OPTION_ARG_INT, &epochs, N_("Most epochs to train (default 50; 100 with --init)"), N_("N") },
+    { "epochs", 'e', 0, G_OPTION_ARG_INT, &epochs, N_("Most epochs to train (default 50; with --init, 2000 lines in all, at most 100)"), N_("N") },
     { "dropout", 0, 0, G_OPTION_ARG_DOUBLE, &dropout, N_("Dropout on the LSTM outputs (default 0.5; 0 with --init)"), N_("P") },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, N_("Random seed (default 1)"), N_("S") },
     { "threads", 'j', 0, G_OPTION_ARG_INT, &threads, N_("Threads (default: all cores)"), N_("N") },
-    { "batch", 0, 0, G_OPTION_ARG_INT, &batch, N_("Lines per update (default 8)"), N_("N") },
-    { "learning-rate", 0, 0, G_OPTION_ARG_DOUBLE, &lr, N_("Adam learning rate (default 0.001)"), N_("LR") },
-    { "patience", 0, 0, G_OPTION_ARG_INT, &patience, N_("Stop after N epochs without improvement (default 10, 40 with --init; 0 never)"), N_("N") },
+    { "batch", 0, 0, G_OPTION_ARG_INT, &batch, N_("Lines per update (default 8; 2 with --init)"), N_("N") },
+    { "learning-rate", 0, 0, G_OPTION_ARG_DOUBLE, &lr, N_("Adam learning rate (default 0.001; 0.002 with --init)"), N_("LR") },
+    { "lr-schedule", 0, 0, G_OPTION_ARG_STRING, &lr_schedule, N_("“constant”, or “cosine”: the learning rate rises over the first twentieth of the run, then falls to 0 by its end (default constant; cosine with --init)"), N_("NAME") },
+    { "patience", 0, 0, G_OPTION_ARG_INT, &patience, N_("Stop after N epochs without improvement (default 10; 0, never, with --init)"), N_("N") },
+    { "keep", 0, 0, G_OPTION_ARG_STRING, &keep, N_("Which weights are the result: “best” on validation, or “last” (default best; last with --init)"), N_("WHICH") },
     { "epoch-lines", 0, 0, G_OPTION_ARG_INT, &epoch_lines, N_("Lines per epoch (default: all)"), N_("N") },
     { "val-fraction", 0, 0, G_OPTION_ARG_DOUBLE, &val_fraction, N_("Part of the training data held out when no --val is given (default 0.05; 0.1 with --init)"), N_("F") },
     { "no-augment", 0, 0, G_OPTION_ARG_NONE, &no_augment, N_("Do not distort the training lines"), NULL },
@@ -153,8 +157,11 @@ lectern_cli_train (int argc, char **argv)
   const gboolean fine_tune = init != NULL;
   LecternFinetuneOptions fine_tune_defaults;
   lectern_finetune_options_init (&fine_tune_defaults);
+  const gboolean epochs_given = epochs >= 0;
   if (epochs < 0)
     epochs = fine_tune ? fine_tune_defaults.train.epochs : 50;
+  if (batch < 0)
+    batch = fine_tune ? fine_tune_defaults.train.batch : 8;
   if (dropout < 0)
     dropout = fine_tune ? fine_tune_defaults.train.dropout : 0.5;
   if (patience < 0)
@@ -163,6 +170,24 @@ lectern_cli_train (int argc, char **argv)
     lr = fine_tune ? fine_tune_defaults.train.learning_rate : 1e-3;
   if (val_fraction < 0)
     val_fraction = fine_tune ? fine_tune_defaults.val_fraction : 0.05;
+  gboolean lr_cosine = fine_tune ? fine_tune_defaults.train.lr_cosine : FALSE;
+  if (lr_schedule != NULL && (g_str_equal (lr_schedule, "cosine")
+                              || g_str_equal (lr_schedule, "constant")))
+    lr_cosine = g_str_equal (lr_schedule, "cosine");
+  else if (lr_schedule != NULL)
+    {
+      g_printerr (_("lectern-cli train: --lr-schedule is “constant” or “cosine”, not “%s”\n"),
+                  lr_schedule);
+      return LECTERN_CLI_EXIT_USAGE;
+    }
+  gboolean keep_last = fine_tune ? fine_tune_defaults.train.keep_last : FALSE;
+  if (keep != NULL && (g_str_equal (keep, "best") || g_str_equal (keep, "last")))
+    keep_last = g_str_equal (keep, "last");
+  else if (keep != NULL)
+    {
+      g_printerr (_("lectern-cli train: --keep is “best” or “last”, not “%s”\n"), keep);
+      return LECTERN_CLI_EXIT_USAGE;
+    }
   if (epochs < 1 || batch < 1 || dropout < 0 || dropout >= 1 || lr <= 0 || val_fraction < 0 || val_fraction >= 1)
     {
       g_printerr (_("lectern-cli train: an option is out of range (epochs ≥ 1, batch ≥ 1, 0 ≤ dropout < 1, learning rate > 0)\n"));
@@ -217,6 +242,9 @@ lectern_cli_train (int argc, char **argv)
       g_printerr (_("lectern-cli train: no usable training lines were found\n"));
       return LECTERN_CLI_EXIT_FAILURE;
     }
+  /* fine-tuning trains on about as many lines whatever their number (finetune.h) */
+  if (fine_tune && !epochs_given)
+    epochs = lectern_finetune_epochs (&fine_tune_defaults, train->samples->len);
 
   /* the charset: the base model's extended by the data's new characters, or the data's */
   g_autoptr (LecternModel) model = NULL;
@@ -263,6 +291,8 @@ lectern_cli_train (int argc, char **argv)
   opts.patience = patience;
   opts.dropout = (float) dropout;
   opts.learning_rate = (float) lr;
+  opts.lr_cosine = lr_cosine;
+  opts.keep_last = keep_last;
   opts.batch = batch;
   opts.threads = threads;
   opts.seed = (guint64) seed;
@@ -276,7 +306,7 @@ lectern_cli_train (int argc, char **argv)
   sigaction (SIGINT, &sa, NULL);
   sigaction (SIGTERM, &sa, NULL);
   g_autoptr (GCancellable) cancellable = g_cancellable_new ();
-  Progress progress = { cancellable, isatty (STDERR_FILENO), 0 };
+  Progress progress = { cancellable, isatty (STDERR_FILENO), 0, keep_last };
   if (!lectern_train (model, train, val, &opts, on_progress, &progress, cancellable, &error))
     {
       if (g_error_matches (error, LECTERN_ERROR, LECTERN_ERROR_CANCELLED))

@@ -3,9 +3,9 @@
  * part, the base model's error on it, training from the base, the new model's error, its card,
  * an atomic save).
  *
- * A few hundred corrected lines of one hand are little data: a smaller learning rate than for
- * training from scratch, so that the model keeps what it knew; fewer epochs, stopping as soon as
- * the held-out tenth stops improving. */
+ * A few corrected pages of one hand are little data: small batches (many updates from few
+ * lines), a rate that warms up and then decays to nothing, about as many lines trained on
+ * whatever their number, and the last epoch's weights; the held-out tenth only measures. */
 #pragma once
 
 #include <gio/gio.h>
@@ -22,18 +22,28 @@ G_BEGIN_DECLS
 #define LECTERN_FINETUNE_MIN_LINES     20
 /* The held-out part has at least this many lines, whatever the fraction. */
 #define LECTERN_FINETUNE_MIN_VAL_LINES 3
+/* Many corrected lines still get a few passes over each. */
+#define LECTERN_FINETUNE_MIN_EPOCHS    5
 
 typedef struct {
   LecternTrainOptions train;        /* the fine-tuning schedule (out_path is set by the run) */
   double              val_fraction; /* part held out (0.1) */
+  guint               line_budget;  /* lines trained on in all, whatever their number: the run
+                                       has line_budget / training lines epochs, at least
+                                       LECTERN_FINETUNE_MIN_EPOCHS and at most train.epochs
+                                       (0: train.epochs) */
   const char         *name;         /* card: the new model's name (NULL: "Fine-tuned <date>") */
   const char         *base_name;    /* card: what it was fine-tuned from (NULL: the base's name) */
   const char         *pages;        /* card: where the lines came from (nullable) */
 } LecternFinetuneOptions;
 
-/* The fine-tuning defaults: learning rate 1e-3, at most 100 epochs, patience 40, no dropout,
+/* The fine-tuning defaults: batch 2, learning rate 2e-3 with warm-up and cosine decay, 2,000
+ * lines in all (at most 100 epochs), no early stopping, the last weights kept, no dropout,
  * augmentation, a tenth held out (see finetune.c for the measurements behind them). */
 void lectern_finetune_options_init (LecternFinetuneOptions *opts);
+
+/* The epochs of a run on train_lines training lines (opts->line_budget). */
+int lectern_finetune_epochs (const LecternFinetuneOptions *opts, guint train_lines);
 
 /* Adds a line image (any height, as cut from its page by lectern_transcribe_cut_line) with its
  * transcription, cleaned like a dataset's; FALSE (nothing added, ds->skipped counted) when the

@@ -427,6 +427,19 @@ lectern_train (LecternModel *model, LecternDataset *train, LecternDataset *val,
               const float inv = 1.0f / counted;
               for (gsize k = 0; k < model->net->n_params; k++)
                 sum[k] *= inv;
+              if (opts->lr_cosine)
+                {
+                  /* from the epoch and position, not a counter: a resumed run follows the same
+                   * schedule. Adam's first steps move every weight by about the full rate
+                   * whatever its gradient, which can wreck a trained model (a fine-tuning run at
+                   * 2e-3 forgot everything in its second epoch): the rate rises over the first
+                   * LECTERN_TRAIN_WARMUP of the run. */
+                  const double done = (epoch + (double) pos / epoch_lines) / opts->epochs;
+                  const double warm = MIN (1.0, (done + 0.5 / (opts->epochs * (double) epoch_lines
+                                                              / opts->batch))
+                                                / LECTERN_TRAIN_WARMUP);
+                  adam.lr = (float) (opts->learning_rate * warm * 0.5 * (1 + cos (G_PI * done)));
+                }
               lectern_adam_step (&adam, model->net->params, sum);
             }
 
@@ -473,7 +486,7 @@ lectern_train (LecternModel *model, LecternDataset *train, LecternDataset *val,
       st.val_wer = wer;
       /* without a validation set, the training loss decides */
       const double score = isnan (cer) ? st.loss : cer;
-      st.improved = score < st.best_cer;
+      st.improved = opts->keep_last || score < st.best_cer;
       if (st.improved)
         {
           st.best_cer = score;
@@ -492,7 +505,10 @@ lectern_train (LecternModel *model, LecternDataset *train, LecternDataset *val,
           g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
           g_autofree char *stamp = g_date_time_format_iso8601 (now);
           lectern_model_set_info (best, "trained", stamp);
-          ok = lectern_model_save (best, opts->out_path, error);
+          /* keeping the last weights, only the last epoch's are the result (an interrupted run
+           * resumes from its checkpoint) */
+          ok = opts->keep_last && epoch + 1 < opts->epochs
+               ? TRUE : lectern_model_save (best, opts->out_path, error);
           if (!ok)
             goto out;
         }

@@ -13,11 +13,19 @@
 
 G_BEGIN_DECLS
 
+/* The part of a run (lr_cosine) over which the rate rises. */
+#define LECTERN_TRAIN_WARMUP 0.05
+
 typedef struct {
   int         epochs;          /* at most this many (default 50) */
   int         patience;        /* stop after this many epochs without a better validation CER (10) */
+  gboolean    keep_last;       /* the last epoch's weights are the result, not those with the
+                                  best validation CER, which is only reported (FALSE) */
   float       dropout;         /* 0.5 */
   float       learning_rate;   /* Adam, 1e-3 */
+  gboolean    lr_cosine;       /* the rate rises linearly from 0 over the first
+                                  LECTERN_TRAIN_WARMUP of the run, then falls along a half
+                                  cosine to 0 at the end of the last epoch (FALSE: constant) */
   int         batch;           /* lines per update (8) */
   int         threads;         /* 0: all cores */
   guint64     seed;
@@ -45,7 +53,7 @@ typedef struct {
   guint   diverged;          /* lines of this epoch left out for a non-finite gradient */
   double  val_cer, val_wer;  /* EPOCH_END */
   double  best_cer;
-  gboolean improved;
+  gboolean improved;          /* this epoch's weights are kept (so far) */
   double  seconds;           /* since start */
   const char *message;
 } LecternTrainStatus;

@@ -1,9 +1,10 @@
 #!/bin/sh
-# finetune-eval.sh — measures what fine-tuning does for one hand: splits a PAGE XML page into a
+# finetune-eval.sh — measures what fine-tuning does for one hand: splits a PAGE XML or ALTO page into a
 # training half (its first lines in document order) and a test half (the rest), evaluates the
 # base model on the test half, fine-tunes it on the training half with `lectern-cli train --init`
-# (its fine-tuning defaults, early stopping on a part of the training half only), and evaluates
-# the new model on the test half.
+# (its fine-tuning defaults; the held-out lines it reports on are a part of the training half),
+# and evaluates the new model on the test half, and the last epoch's weights too (the same
+# unless `--keep best`).
 #
 #   scripts/finetune-eval.sh PAGE.xml BASE.lectern [extra train options…]
 #
@@ -27,7 +28,11 @@ def halves(keep_first):
     parents = {c: p for p in root.iter() for c in p}
     for l in drop:
         parents[l].remove(l)
-    img = root.find('.//{%s}Page' % ns).get('imageFilename')
+    page_el = root.find('.//{%s}Page' % ns)
+    if page_el is not None and page_el.get('imageFilename'):
+        img = page_el.get('imageFilename')          # PAGE XML
+    else:
+        img = root.find('.//{%s}fileName' % ns).text.strip()   # ALTO
     src = os.path.join(os.path.dirname(os.path.abspath(page)), img)
     if not os.path.exists(os.path.join(work, img)):
         os.symlink(src, os.path.join(work, img))
@@ -40,8 +45,13 @@ echo "== base model on the test half"
 "$cli" eval --model "$base" "$work/test.xml"
 start=$(date +%s)
 "$cli" train --init "$base" --train "$work/train.xml" --out "$work/tuned.lectern" "$@" 2>&1 \
-  | grep -E "^epoch [0-9]+:|lines|Stopp" || true
+  | grep --line-buffered -E "^epoch [0-9]+: loss|training lines|^Fine-tuning|Stopp|not improved" || true
 end=$(date +%s)
 echo "== fine-tuned model on the test half (training took $((end - start)) s)"
 "$cli" eval --model "$work/tuned.lectern" "$work/test.xml"
+# the weights of the last epoch (the trainer's checkpoint): the kept ones unless --keep best
+if [ -f "$work/tuned.lectern.ckpt" ]; then
+  echo "== the last epoch's model on the test half"
+  "$cli" eval --model "$work/tuned.lectern.ckpt" "$work/test.xml"
+fi
 if [ -n "${KEEP_MODEL:-}" ]; then cp "$work/tuned.lectern" "$KEEP_MODEL"; fi

@@ -81,13 +81,178 @@ test_options (void)
   LecternFinetuneOptions opts;
   lectern_finetune_options_init (&opts);
   /* the schedule for a few hundred corrected lines, shared with lectern-cli train --init */
-  g_assert_cmpfloat_with_epsilon (opts.train.learning_rate, 1e-3, 1e-9);
+  g_assert_cmpfloat_with_epsilon (opts.train.learning_rate, 2e-3, 1e-9);
+  g_assert_true (opts.train.lr_cosine);
+  g_assert_true (opts.train.keep_last);
+  g_assert_cmpint (opts.train.batch, ==, 2);
   g_assert_cmpint (opts.train.epochs, ==, 100);
-  g_assert_cmpint (opts.train.patience, ==, 40);
+  g_assert_cmpint (opts.train.patience, ==, 0);   /* the schedule runs to its end */
+  g_assert_cmpuint (opts.line_budget, ==, 2000);
   g_assert_cmpfloat_with_epsilon (opts.train.dropout, 0.0, 1e-12);
   g_assert_cmpfloat_with_epsilon (opts.val_fraction, 0.1, 1e-12);
   g_assert_false (opts.train.resume);
   g_assert_true (opts.train.augment);
+}
+
+/* The number of epochs follows the number of lines: about as many lines trained on in all. */
+static void
+test_epochs (void)
+{
+  LecternFinetuneOptions opts;
+  lectern_finetune_options_init (&opts);
+  opts.train.epochs = 100;
+  opts.line_budget = 2000;
+  g_assert_cmpint (lectern_finetune_epochs (&opts, 10), ==, 100);    /* at most train.epochs */
+  g_assert_cmpint (lectern_finetune_epochs (&opts, 40), ==, 50);
+  g_assert_cmpint (lectern_finetune_epochs (&opts, 300), ==, 7);     /* rounded up */
+  g_assert_cmpint (lectern_finetune_epochs (&opts, 5000), ==, LECTERN_FINETUNE_MIN_EPOCHS);
+  opts.train.epochs = 3;
+  g_assert_cmpint (lectern_finetune_epochs (&opts, 5000), ==, 3);    /* never more than asked */
+  opts.line_budget = 0;
+  opts.train.epochs = 60;
+  g_assert_cmpint (lectern_finetune_epochs (&opts, 10), ==, 60);
+}
+
+/* Weights after each epoch, to see how far each epoch moved them. */
+typedef struct {
+  const LecternModel *model;
+  float              *last;
+  double              moved[8];
+  int                 epochs;
+} Moves;
+
+static void
+on_epoch_moves (const LecternTrainStatus *st, gpointer data)
+{
+  Moves *mv = data;
+  if (st->event != LECTERN_TRAIN_EPOCH_END || mv->epochs >= (int) G_N_ELEMENTS (mv->moved))
+    return;
+  const LecternNetwork *net = mv->model->net;
+  double sq = 0;
+  for (gsize k = 0; k < net->n_params; k++)
+    {
+      const double d = net->params[k] - mv->last[k];
+      sq += d * d;
+    }
+  mv->moved[mv->epochs++] = sqrt (sq);
+  memcpy (mv->last, net->params, net->n_params * sizeof (float));
+}
+
+/* How far the last of 6 one-step epochs moves the weights, against the first. */
+static double
+last_move_ratio (gboolean cosine)
+{
+  g_autoptr (LecternModel) model = base_model ();
+  g_autoptr (LecternDataset) lines = lines_of (texts, G_N_ELEMENTS (texts),
+                                               model->net->arch.input_height);
+  g_autofree char *out = g_build_filename (tmp_dir, "moves.lectern", NULL);
+  LecternTrainOptions o;
+  lectern_train_options_init (&o);
+  o.epochs = 6;
+  o.patience = 0;
+  o.dropout = 0;
+  o.augment = FALSE;
+  o.batch = (int) G_N_ELEMENTS (texts);   /* one step per epoch */
+  o.threads = 1;
+  o.resume = FALSE;
+  o.lr_cosine = cosine;
+  o.out_path = out;
+  Moves mv = { model, g_memdup2 (model->net->params, model->net->n_params * sizeof (float)),
+               { 0 }, 0 };
+  g_autoptr (GError) error = NULL;
+  g_assert_true (lectern_train (model, lines, NULL, &o, on_epoch_moves, &mv, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (mv.epochs, ==, 6);
+  g_free (mv.last);
+  g_autofree char *ckpt = g_strconcat (out, ".ckpt", NULL);
+  g_autofree char *adam = g_strconcat (out, ".ckpt.adam", NULL);
+  g_unlink (out);
+  g_unlink (ckpt);
+  g_unlink (adam);
+  g_assert_cmpfloat (mv.moved[0], >, 0);
+  return mv.moved[5] / mv.moved[0];
+}
+
+/* The fine-tuning schedule's rate falls along a half cosine: the last step is about 7 % of
+ * the first (Adam's steps are about the rate whatever the gradient), a constant rate's is not. */
+static void
+test_cosine_rate (void)
+{
+  const double cosine = last_move_ratio (TRUE), constant = last_move_ratio (FALSE);
+  g_test_message ("last step against the first: cosine %.3f, constant %.3f", cosine, constant);
+  g_assert_cmpfloat (cosine, <, 0.3 * constant);
+}
+
+/* The weights at each epoch's end and which epoch the trainer says it keeps. */
+typedef struct {
+  const LecternModel *model;
+  float              *at_end[4];
+  int                 epochs;
+  int                 kept;       /* 1-based */
+} Snapshots;
+
+static void
+on_epoch_snapshot (const LecternTrainStatus *st, gpointer data)
+{
+  Snapshots *sn = data;
+  if (st->event != LECTERN_TRAIN_EPOCH_END || sn->epochs >= (int) G_N_ELEMENTS (sn->at_end))
+    return;
+  sn->at_end[sn->epochs++] = g_memdup2 (sn->model->net->params,
+                                        sn->model->net->n_params * sizeof (float));
+  if (st->improved)
+    sn->kept = st->epoch;
+}
+
+/* Runs 4 epochs with held-out lines; returns the epoch whose weights the model ends with. */
+static int
+kept_epoch (gboolean keep_last)
+{
+  g_autoptr (LecternModel) model = base_model ();
+  g_autoptr (LecternDataset) lines = lines_of (texts, G_N_ELEMENTS (texts),
+                                               model->net->arch.input_height);
+  g_autoptr (LecternDataset) val = lectern_finetune_split (lines, 0.1, 3);
+  g_autofree char *out = g_build_filename (tmp_dir, "kept.lectern", NULL);
+  LecternTrainOptions o;
+  lectern_train_options_init (&o);
+  o.epochs = 4;
+  o.patience = 0;
+  o.dropout = 0;
+  o.batch = 2;
+  o.threads = 1;
+  o.resume = FALSE;
+  o.keep_last = keep_last;
+  o.out_path = out;
+  Snapshots sn = { model, { NULL }, 0, 0 };
+  g_autoptr (GError) error = NULL;
+  g_assert_true (lectern_train (model, lines, val, &o, on_epoch_snapshot, &sn, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (sn.epochs, ==, 4);
+  g_assert_cmpint (sn.kept, >=, 1);
+  /* the model ends with the weights of the epoch announced as kept, and the file holds them */
+  g_autoptr (LecternModel) saved = lectern_model_load (out, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (model->net->params, model->net->n_params * sizeof (float),
+                   sn.at_end[sn.kept - 1], model->net->n_params * sizeof (float));
+  g_assert_cmpmem (saved->net->params, saved->net->n_params * sizeof (float),
+                   sn.at_end[sn.kept - 1], model->net->n_params * sizeof (float));
+  for (int i = 0; i < sn.epochs; i++)
+    g_free (sn.at_end[i]);
+  g_autofree char *ckpt = g_strconcat (out, ".ckpt", NULL);
+  g_autofree char *adam = g_strconcat (out, ".ckpt.adam", NULL);
+  g_unlink (out);
+  g_unlink (ckpt);
+  g_unlink (adam);
+  return sn.kept;
+}
+
+/* Fine-tuning keeps the last epoch's weights: the best on a few held-out lines is mostly their
+ * noise. Training from scratch keeps the best. */
+static void
+test_keep_last (void)
+{
+  const int best = kept_epoch (FALSE), last = kept_epoch (TRUE);
+  g_test_message ("kept: epoch %d of the best, epoch %d of the last", best, last);
+  g_assert_cmpint (last, ==, 4);
 }
 
 static void
@@ -258,6 +423,9 @@ main (int argc, char **argv)
   g_setenv ("TMPDIR", tmp_dir, TRUE);
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/Lectern/Finetune/options", test_options);
+  g_test_add_func ("/Lectern/Finetune/epochs", test_epochs);
+  g_test_add_func ("/Lectern/Finetune/cosine-rate", test_cosine_rate);
+  g_test_add_func ("/Lectern/Finetune/keep-last", test_keep_last);
   g_test_add_func ("/Lectern/Finetune/add-and-split", test_add_and_split);
   g_test_add_func ("/Lectern/Finetune/run", test_run);
   g_test_add_func ("/Lectern/Finetune/no-file", test_no_file);
