@@ -34,7 +34,8 @@ lectern_finetune_options_init (LecternFinetuneOptions *opts)
    *   - this schedule: 72.8 % → 54.3 % (shipped model), 55.9 % (snapshot; 53.2 % with another
    *     seed, which holds out other lines), in 80–150 s; on a second hand (copiste
    *     wikitexte_0182, 11 lines trained on, 15 tested) 50.8 % → 38.2 % in 60 s, where the former
-   *     schedule gave 42.4 %. With 5 lines (a poilus page) it gains nothing (58.1 → 58.7 %).
+   *     schedule gave 42.4 % (from the snapshot: 49.7 → 35.0 %). With 5 lines (a poilus page) it
+   *     gains nothing (58.1 → 58.7 %).
    * The epochs follow the number of lines (line_budget): 100 for a page of 20 lines, 7 for 300,
    * about 80 s on one core of this machine either way. */
   opts->train.epochs = 100;
