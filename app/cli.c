@@ -110,6 +110,7 @@ main (int   argc,
   const LecternCliCommand *command;
 
   lectern_blas_ensure_core (argv);
+  lectern_blas_single_thread ();
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");

@@ -14,6 +14,7 @@ main (int   argc,
   g_autoptr(LecternApplication) app = NULL;
 
   lectern_blas_ensure_core (argv);
+  lectern_blas_single_thread ();
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");

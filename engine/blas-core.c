@@ -60,3 +60,11 @@ lectern_blas_ensure_core (char **argv)
   /* Could not start again (no /proc, say): carry on with the slow kernels. */
   g_unsetenv ("OPENBLAS_CORETYPE");
 }
+
+void
+lectern_blas_single_thread (void)
+{
+  if (g_getenv ("OPENBLAS_NUM_THREADS") == NULL && g_getenv ("GOTO_NUM_THREADS") == NULL
+      && g_getenv ("OMP_NUM_THREADS") == NULL)
+    openblas_set_num_threads (1);
+}
