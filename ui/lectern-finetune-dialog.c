@@ -161,8 +161,8 @@ job_finished (GObject      *source,
       g_free (self->new_model);
       self->new_model = g_steal_pointer (&path);
       gtk_progress_bar_set_fraction (self->progress_bar, 1.0);
-      /* Translators: after training; the model of the epoch with the lowest validation error is
-       * the one kept */
+      /* Translators: after training; the model of that epoch (the last one, with the
+       * fine-tuning schedule) is the one kept */
       text = g_strdup_printf (_("Finished after %d epochs; the model of epoch %d is kept."),
                               last_epoch, figures.epochs);
       gtk_label_set_text (self->status_label, text);
