@@ -167,19 +167,20 @@ update_title (LecternWindow *self)
   /* Translators: the window title; %s is the file name of the page scan. */
   window_title = g_strdup_printf (_("%s — Lectern"), name);
 
+  /* what matters most first: a narrow title bar cuts the end off */
   subtitle = g_string_new (NULL);
+  if (lectern_page_get_modified (self->page))
+    {
+      g_string_append (subtitle, _("Unsaved changes"));
+      g_string_append (subtitle, " · ");
+    }
+  n_lines = g_list_model_get_n_items (G_LIST_MODEL (self->page));
+  g_string_append_printf (subtitle, g_dngettext (GETTEXT_PACKAGE, "%u line", "%u lines", n_lines),
+                          n_lines);
+  g_string_append (subtitle, " · ");
   /* Translators: the size of the page scan under its name, width × height. */
   g_string_append_printf (subtitle, _("%d × %d pixels"),
                           gdk_texture_get_width (texture), gdk_texture_get_height (texture));
-  n_lines = g_list_model_get_n_items (G_LIST_MODEL (self->page));
-  g_string_append (subtitle, " · ");
-  g_string_append_printf (subtitle, g_dngettext (GETTEXT_PACKAGE, "%u line", "%u lines", n_lines),
-                          n_lines);
-  if (lectern_page_get_modified (self->page))
-    {
-      g_string_append (subtitle, " · ");
-      g_string_append (subtitle, _("unsaved changes"));
-    }
 
   gtk_label_set_label (self->title_label, name);
   gtk_label_set_label (self->subtitle_label, subtitle->str);
