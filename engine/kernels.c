@@ -649,18 +649,19 @@ lectern_gemm_acc_small (gsize n, gsize k, gsize m, const float *restrict a, gssi
 #endif
 }
 
-/* Five outputs × nv vectors of 8 from position i, accumulated in registers (the loops have
- * constant bounds and are unrolled). */
+/* nq outputs (5 or 1) × nv vectors of 8 (2 or 1) from position i, accumulated in registers
+ * (the loops have constant bounds and are unrolled). */
 static inline __attribute__ ((always_inline)) void
-project_block (const int nv, gsize n_out, gsize nz, const float *const *z, const float *w,
-               const float *bias, gsize g, gsize i, float *out, gsize out_stride)
+project_block (const int nq, const int nv, gsize n_out, gsize nz, const float *const *z,
+               const float *w, const float *bias, gsize g, gsize i, float *out, gsize out_stride)
 {
   v8sf acc[2][5];
   for (int v = 0; v < nv; v++)
-    for (int q = 0; q < 5; q++)
+    for (int q = 0; q < nq; q++)
       {
         acc[v][q] = (v8sf) { 0 };
-        acc[v][q] += bias[g + q];
+        if (bias != NULL)
+          acc[v][q] += bias[g + q];
       }
   for (gsize t = 0; t < nz; t++)
     {
@@ -668,12 +669,12 @@ project_block (const int nv, gsize n_out, gsize nz, const float *const *z, const
       for (int v = 0; v < nv; v++)
         {
           const v8sf x = *(const v8sf *) (z[t] + i + 8 * v);
-          for (int q = 0; q < 5; q++)
+          for (int q = 0; q < nq; q++)
             acc[v][q] += wt[q] * x;
         }
     }
   for (int v = 0; v < nv; v++)
-    for (int q = 0; q < 5; q++)
+    for (int q = 0; q < nq; q++)
       *(v8sf *) (out + (g + q) * out_stride + i + 8 * v) = acc[v][q];
 }
 
@@ -683,13 +684,22 @@ lectern_project_rows (gsize n_out, gsize nz, const float *const *z, const float 
 {
   /* Five outputs × two vectors of 8 in ten registers while the inputs stream past: each input
    * vector is loaded once for five outputs, each weight once for sixteen elements. */
-  g_return_if_fail (n_out % 5 == 0 && len % 8 == 0);
-  for (gsize g = 0; g < n_out; g += 5)
+  g_return_if_fail (len % 8 == 0);
+  gsize g = 0;
+  for (; g + 5 <= n_out; g += 5)
     {
       gsize i = 0;
       for (; i + 16 <= len; i += 16)
-        project_block (2, n_out, nz, z, w, bias, g, i, out, out_stride);
+        project_block (5, 2, n_out, nz, z, w, bias, g, i, out, out_stride);
       for (; i < len; i += 8)
-        project_block (1, n_out, nz, z, w, bias, g, i, out, out_stride);
+        project_block (5, 1, n_out, nz, z, w, bias, g, i, out, out_stride);
+    }
+  for (; g < n_out; g++)
+    {
+      gsize i = 0;
+      for (; i + 16 <= len; i += 16)
+        project_block (1, 2, n_out, nz, z, w, bias, g, i, out, out_stride);
+      for (; i < len; i += 8)
+        project_block (1, 1, n_out, nz, z, w, bias, g, i, out, out_stride);
     }
 }

@@ -113,9 +113,10 @@ G_BEGIN_DECLS
 void lectern_gemm_acc_small (gsize n, gsize k, gsize m, const float *a, gssize lda,
                              const float *b, float *c, gssize ldc);
 
-/* out[g·out_stride + i] = bias[g] + Σ_t w[t·n_out + g] · z[t][i] for g < n_out (a multiple of
- * 5: the gates of an LSTM layer) and i < len (a multiple of 8): a layer's projections onto its
- * gates along a diagonal, from input rows z (vectors of the diagonal's cells). */
+/* out[g·out_stride + i] = bias[g] + Σ_t w[t·n_out + g] · z[t][i] for g < n_out and i < len (a
+ * multiple of 8); bias may be NULL (zero). A layer's projections onto its gates along a
+ * diagonal, from input rows z (vectors of the diagonal's cells), and back. Fastest when n_out
+ * is a multiple of 5 (the gates of an LSTM layer are). */
 void lectern_project_rows (gsize n_out, gsize nz, const float *const *z, const float *w,
                            const float *bias, gsize len, float *out, gsize out_stride);
 G_END_DECLS

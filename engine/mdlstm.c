@@ -261,8 +261,26 @@ backward_direction_diag (gpointer data, int d)
   /* scratch, in units of Hp floats: da cur/next 5D each, dc1/dc2 cur/next D each, dh D,
    * dcin D, xs K, zeros 1, cells 1, accumulators: U 10D², Wx 5DK, b 5D, p 4D */
   const gsize rows = 10 * D + 4 * D + 2 * D + K + 2 + (gsize) 10 * D * D + (gsize) 5 * D * K + 5 * D + 4 * D;
-  float *buf = scratch_get (&job->scratch->dir_buf[d], &job->scratch->dir_size[d], rows * Hp);
+  /* then, for dx: this direction's share K × Hp, Wx transposed 5D × K; for the pull of dh from
+   * the successors: [U1 U2] transposed 10D × D; 10D row pointers */
+  const gsize tail = (gsize) K * Hp + (gsize) D5 * K + (gsize) 2 * D5 * D + 1 + 4 * (gsize) D5;
+  float *buf = scratch_get (&job->scratch->dir_buf[d], &job->scratch->dir_size[d],
+                            rows * Hp + tail);
   memset (buf, 0, rows * Hp * sizeof (float));
+  float *dxs = buf + rows * Hp, *wxt = dxs + (gsize) K * Hp, *ut = wxt + (gsize) D5 * K;
+  const float **da_rows = (const float **) (gpointer) (buf + ((rows * Hp + (gsize) K * Hp
+                                                               + (gsize) D5 * K
+                                                               + (gsize) 2 * D5 * D + 1)
+                                                              & ~(gsize) 1));
+  for (int k = 0; k < K; k++)
+    for (int gj = 0; gj < D5; gj++)
+      wxt[(gsize) gj * K + k] = wx[(gsize) k * D20 + gj];
+  for (int j = 0; j < D; j++)
+    for (int gj = 0; gj < D5; gj++)
+      {
+        ut[(gsize) gj * D + j] = u[(gsize) j * D5 + gj];
+        ut[(gsize) (D5 + gj) * D + j] = u[(gsize) (D + j) * D5 + gj];
+      }
   float *da_cur = buf, *da_next = da_cur + (gsize) D5 * Hp;
   float *dc1_cur = da_next + (gsize) D5 * Hp, *dc1_next = dc1_cur + (gsize) D * Hp;
   float *dc2_cur = dc1_next + (gsize) D * Hp, *dc2_next = dc2_cur + (gsize) D * Hp;
@@ -292,25 +310,26 @@ backward_direction_diag (gpointer data, int d)
           for (int i = 0; i < n; i++)
             dst[i] = xk[(gssize) i * step * K];
         }
+      /* dh = U1ᵀ-pull from the successor below (next diagonal, row + 1) and U2ᵀ from the one
+       * to the right (next diagonal, same row), as vectors over the diagonal (rows of da_next
+       * beyond its own diagonal are zero) … */
+      for (int gj = 0; gj < D5; gj++)
+        {
+          da_rows[gj] = da_next + (gsize) gj * Hp + off + 1;
+          da_rows[D5 + gj] = da_next + (gsize) gj * Hp + off;
+        }
+      lectern_project_rows (D, 2 * (gsize) D5, da_rows, ut, NULL, (n + 7) & ~7, dh + off, Hp);
+      /* … plus the gradient of this diagonal's own outputs */
       for (int j = 0; j < D; j++)
         {
           const float *src = job->dh + (gsize) cell0 * D4 + d * D + j;
           float *dst = dh + (gsize) j * Hp + off;
           for (int i = 0; i < n; i++)
-            dst[i] = src[(gssize) i * step * D4];
+            dst[i] += src[(gssize) i * step * D4];
         }
-      /* dh += U1ᵀ-pull from the successor below (next diagonal, row + 1) and U2 from the one
-       * to the right (next diagonal, same row); dc likewise */
+      /* dc likewise */
       for (int j = 0; j < D; j++)
         {
-          float *restrict dhj = dh + (gsize) j * Hp + off;
-          for (int gj = 0; gj < D5; gj++)
-            {
-              const float w1 = u[(gsize) j * D5 + gj], w2 = u[(gsize) (D + j) * D5 + gj];
-              const float *restrict dn = da_next + (gsize) gj * Hp + off;
-              for (int i = 0; i < n; i++)
-                dhj[i] += w1 * dn[i + 1] + w2 * dn[i];
-            }
           const float *c1n = dc1_next + (gsize) j * Hp + off, *c2n = dc2_next + (gsize) j * Hp + off;
           float *restrict dcj = dcin + (gsize) j * Hp + off;
           for (int i = 0; i < n; i++)
@@ -369,16 +388,17 @@ backward_direction_diag (gpointer data, int d)
                   }
               }
         }
-      /* dx = Wx · da, this direction's share */
+      /* dx = Wx · da, this direction's share, as vectors over the diagonal (rows of da_cur
+       * beyond it are zero), then put in the grid */
       if (job->dx_dir[d] != NULL)
-        for (int i = 0; i < n; i++)
-          for (int k = 0; k < K; k++)
-            {
-              float sum = 0;
-              for (int gj = 0; gj < D5; gj++)
-                sum += wx[(gsize) k * D20 + gj] * da_cur[(gsize) gj * Hp + off + i];
-              job->dx_dir[d][(gsize) cells[i] * K + k] = sum;
-            }
+        {
+          for (int gj = 0; gj < D5; gj++)
+            da_rows[gj] = da_cur + (gsize) gj * Hp + off;
+          lectern_project_rows (K, D5, da_rows, wxt, NULL, (n + 7) & ~7, dxs, Hp);
+          for (int i = 0; i < n; i++)
+            for (int k = 0; k < K; k++)
+              job->dx_dir[d][(gsize) cells[i] * K + k] = dxs[(gsize) k * Hp + i];
+        }
       float *t = da_cur; da_cur = da_next; da_next = t;
       t = dc1_cur; dc1_cur = dc1_next; dc1_next = t;
       t = dc2_cur; dc2_cur = dc2_next; dc2_next = t;
