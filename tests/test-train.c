@@ -1,6 +1,7 @@
 /* test-train.c — the trainer end to end on tiny generated lines: it learns, keeps the best
  * model, checkpoints, stops when cancelled and resumes where it stopped; datasets read line
- * folders and PAGE files. */
+ * folders and PAGE files; the training augmentation's grid distortion keeps the text in order. */
+#include "augment.h"
 #include "charset.h"
 #include "dataset.h"
 #include "document.h"
@@ -10,6 +11,7 @@
 #include "testutil.h"
 
 #include <glib/gstdio.h>
+#include <math.h>
 #include <string.h>
 
 /* Bars whose thickness and height code the letter: distinct, learnable, cheap. */
@@ -198,11 +200,123 @@ test_dataset_from_page (void)
   g_rmdir (dir);
 }
 
+static guint64
+ink_of (const LecternImage *im)
+{
+  guint64 ink = 0;
+  for (gsize i = 0; i < (gsize) im->width * im->height; i++)
+    ink += 255 - im->pixels[i];
+  return ink;
+}
+
+/* The grid distortion keeps the height, widens by its margins only, keeps the ink, repeats for a
+ * seed, and moves no stroke further than its bound: vertical bars stay in their order, each
+ * within LECTERN_AUGMENT_GRID_MAX_SHIFT · H of where it was, and a horizontal rule too. */
+static void
+test_augment_grid_distortion (void)
+{
+  const int H = 48, n_bars = 12, spacing = 16, W = spacing * n_bars + 8;
+  const int margin = (int) ceilf (LECTERN_AUGMENT_GRID_MAX_SHIFT * H);
+  const float bound = LECTERN_AUGMENT_GRID_MAX_SHIFT * H + 1.0f;  /* + 1: resampling */
+  g_autoptr (LecternImage) bars = lectern_image_new (W, H);
+  g_autoptr (LecternImage) rule = lectern_image_new (W, H);
+  for (int y = 0; y < H; y++)
+    for (int k = 0; k < n_bars; k++)
+      for (int x = 0; x < 3; x++)
+        bars->pixels[y * W + 8 + spacing * k + x] = 0;
+  for (int y = H / 2 - 2; y < H / 2 + 2; y++)
+    memset (rule->pixels + y * W, 0, W);
+  int moved = 0;
+  for (guint64 seed = 1; seed <= 200; seed++)
+    {
+      LecternRng rng, again;
+      lectern_rng_init (&rng, seed);
+      lectern_rng_init (&again, seed);
+      g_autoptr (LecternImage) out = lectern_augment_grid_distort (bars, &rng);
+      g_autoptr (LecternImage) same = lectern_augment_grid_distort (bars, &again);
+      g_assert_cmpint (out->height, ==, H);
+      g_assert_cmpint (out->width, ==, W + 2 * margin);
+      g_assert_cmpmem (out->pixels, (gsize) out->width * H, same->pixels, (gsize) same->width * H);
+      const double ink_ratio = (double) ink_of (out) / ink_of (bars);
+      g_assert_cmpfloat (ink_ratio, >, 0.85);
+      g_assert_cmpfloat (ink_ratio, <, 1.15);
+      /* every row away from the top and bottom (where the shift brings in white from outside)
+       * crosses the bars in their order, each near its place */
+      for (int y = margin; y < H - margin; y++)
+        {
+          const guint8 *row = out->pixels + y * out->width;
+          int k = 0;
+          for (int x = 0; x < out->width; x++)
+            {
+              if (row[x] >= 128)
+                continue;
+              int end = x;
+              while (end < out->width && row[end] < 128)
+                end++;
+              const float centre = (x + end - 1) / 2.0f;
+              const float home = margin + 8 + spacing * k + 1;
+              g_assert_cmpint (k, <, n_bars);
+              g_assert_cmpfloat (fabsf (centre - home), <=, bound);
+              if (fabsf (centre - home) > 1.0f)
+                moved++;
+              k++;
+              x = end;
+            }
+          g_assert_cmpint (k, ==, n_bars);
+        }
+      /* the rule's middle stays within the bound of the line's middle in every column */
+      lectern_rng_init (&rng, seed);
+      g_autoptr (LecternImage) bent = lectern_augment_grid_distort (rule, &rng);
+      for (int x = 2 * margin; x < W; x++)
+        {
+          double mass = 0, moment = 0;
+          for (int y = 0; y < H; y++)
+            {
+              const double d = 255 - bent->pixels[y * bent->width + x];
+              mass += d;
+              moment += d * y;
+            }
+          g_assert_cmpfloat (mass, >, 0);
+          g_assert_cmpfloat (fabs (moment / mass - (H - 1) / 2.0), <=, bound);
+        }
+    }
+  /* and it does distort */
+  g_assert_cmpint (moved, >, 0);
+}
+
+/* The whole augmentation keeps the height, stretches the width within its bounds (0.8–1.2,
+ * plus the slant's and the grid's margins) and repeats for a seed. */
+static void
+test_augment_line (void)
+{
+  g_autoptr (LecternImage) line = pattern_line ("abcab");
+  const int H = line->height;
+  const int margins = (int) ceilf (0.25f * H) + 2 * (int) ceilf (LECTERN_AUGMENT_GRID_MAX_SHIFT * H);
+  gboolean differs = FALSE;
+  for (guint64 seed = 1; seed <= 20; seed++)
+    {
+      LecternRng rng, again;
+      lectern_rng_init (&rng, seed);
+      lectern_rng_init (&again, seed);
+      g_autoptr (LecternImage) out = lectern_augment_line (line, &rng);
+      g_autoptr (LecternImage) same = lectern_augment_line (line, &again);
+      g_assert_cmpint (out->height, ==, H);
+      g_assert_cmpint (out->width, >=, (int) (0.8f * line->width));
+      g_assert_cmpint (out->width, <=, (int) (1.2f * line->width) + margins);
+      g_assert_cmpint (out->width, ==, same->width);
+      g_assert_cmpmem (out->pixels, (gsize) out->width * H, same->pixels, (gsize) same->width * H);
+      differs |= out->width != line->width;
+    }
+  g_assert_true (differs);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/Lectern/Train/learns-and-resumes", test_train_learns_and_resumes);
   g_test_add_func ("/Lectern/Train/dataset-from-page", test_dataset_from_page);
+  g_test_add_func ("/Lectern/Augment/grid-distortion", test_augment_grid_distortion);
+  g_test_add_func ("/Lectern/Augment/line", test_augment_line);
   return g_test_run ();
 }
