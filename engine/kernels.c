@@ -1,7 +1,10 @@
-/* kernels.c — vectorised exp/sigmoid/tanh and the fused MDLSTM cell update.
+/* kernels.c — vectorised exp/sigmoid/tanh, the MDLSTM cell update, and the small products of
+ * the recurrence.
  *
  * Each exported loop is cloned for x86-64-v3 (AVX2, FMA) and the baseline; the dynamic loader
- * picks one. Nothing here calls libm, so the clones give the same results up to FMA rounding. */
+ * picks one. The cell update and the small products' tails also have AVX2 intrinsics versions
+ * (see "AVX2 + FMA forward kernel"). Nothing here calls libm, so all versions give the same
+ * results up to FMA rounding. */
 #include "kernels.h"
 
 #include <string.h>
