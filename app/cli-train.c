@@ -112,6 +112,24 @@ load_sets (char **paths, int height, GError **error)
   return g_steal_pointer (&ds);
 }
 
+/* An option that is one of two words: *second becomes whether value is the second; NULL (not
+ * given) leaves it; any other word is an error, said on stderr. */
+static gboolean
+parse_choice (const char *option, const char *value, const char *first, const char *second,
+              gboolean *is_second)
+{
+  if (value == NULL)
+    return TRUE;
+  if (g_str_equal (value, first) || g_str_equal (value, second))
+    {
+      *is_second = g_str_equal (value, second);
+      return TRUE;
+    }
+  g_printerr (_("lectern-cli train: %s is “%s” or “%s”, not “%s”\n"), option, first, second,
+              value);
+  return FALSE;
+}
+
 int
 lectern_cli_train (int argc, char **argv)
 {
@@ -171,23 +189,10 @@ lectern_cli_train (int argc, char **argv)
   if (val_fraction < 0)
     val_fraction = fine_tune ? fine_tune_defaults.val_fraction : 0.05;
   gboolean lr_cosine = fine_tune ? fine_tune_defaults.train.lr_cosine : FALSE;
-  if (lr_schedule != NULL && (g_str_equal (lr_schedule, "cosine")
-                              || g_str_equal (lr_schedule, "constant")))
-    lr_cosine = g_str_equal (lr_schedule, "cosine");
-  else if (lr_schedule != NULL)
-    {
-      g_printerr (_("lectern-cli train: --lr-schedule is “constant” or “cosine”, not “%s”\n"),
-                  lr_schedule);
-      return LECTERN_CLI_EXIT_USAGE;
-    }
   gboolean keep_last = fine_tune ? fine_tune_defaults.train.keep_last : FALSE;
-  if (keep != NULL && (g_str_equal (keep, "best") || g_str_equal (keep, "last")))
-    keep_last = g_str_equal (keep, "last");
-  else if (keep != NULL)
-    {
-      g_printerr (_("lectern-cli train: --keep is “best” or “last”, not “%s”\n"), keep);
-      return LECTERN_CLI_EXIT_USAGE;
-    }
+  if (!parse_choice ("--lr-schedule", lr_schedule, "constant", "cosine", &lr_cosine)
+      || !parse_choice ("--keep", keep, "best", "last", &keep_last))
+    return LECTERN_CLI_EXIT_USAGE;
   if (epochs < 1 || batch < 1 || dropout < 0 || dropout >= 1 || lr <= 0 || val_fraction < 0 || val_fraction >= 1)
     {
       g_printerr (_("lectern-cli train: an option is out of range (epochs ≥ 1, batch ≥ 1, 0 ≤ dropout < 1, learning rate > 0)\n"));

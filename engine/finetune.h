@@ -71,7 +71,7 @@ typedef struct {
   guint  train_lines;
   guint  val_lines;
   guint  new_classes;   /* characters the base lacked */
-  int    epochs;        /* epochs trained */
+  int    epochs;        /* the epoch whose weights were kept (the last, with the defaults) */
 } LecternFinetuneResult;
 
 /* Fine-tunes base on lines (which it splits into training and held-out parts, leaving the

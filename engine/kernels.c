@@ -390,6 +390,13 @@ gemm_acc_tail_avx2 (gsize n, gsize k, gsize m, gsize j0, const float *a, gssize 
     }
 }
 
+static gboolean
+cpu_has_avx2_fma (void)
+{
+  __builtin_cpu_init ();
+  return __builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma");
+}
+
 static int use_avx2 = -1;  /* -1: not decided yet */
 
 static inline gboolean
@@ -398,8 +405,7 @@ avx2_kernels (void)
   int u = g_atomic_int_get (&use_avx2);
   if (G_UNLIKELY (u < 0))
     {
-      __builtin_cpu_init ();
-      u = __builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma");
+      u = cpu_has_avx2_fma ();
       g_atomic_int_set (&use_avx2, u);
     }
   return u;
@@ -412,8 +418,7 @@ gboolean
 lectern_kernels_use_avx2 (gboolean use)
 {
 #ifdef LECTERN_AVX2_KERNELS
-  __builtin_cpu_init ();
-  gboolean can = __builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma");
+  const gboolean can = cpu_has_avx2_fma ();
   g_atomic_int_set (&use_avx2, use && can);
   return can;
 #else

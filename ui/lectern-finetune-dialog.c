@@ -161,10 +161,15 @@ job_finished (GObject      *source,
       g_free (self->new_model);
       self->new_model = g_steal_pointer (&path);
       gtk_progress_bar_set_fraction (self->progress_bar, 1.0);
-      /* Translators: after training; the model of that epoch (the last one, with the
-       * fine-tuning schedule) is the one kept */
-      text = g_strdup_printf (_("Finished after %d epochs; the model of epoch %d is kept."),
-                              last_epoch, figures.epochs);
+      if (figures.epochs == last_epoch)
+        text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Finished after %d epoch.",
+                                             "Finished after %d epochs.", last_epoch),
+                                last_epoch);
+      else
+        /* Translators: after training; the model of that earlier epoch (the best on the
+         * held-out lines) is the one kept */
+        text = g_strdup_printf (_("Finished after %d epochs; the model of epoch %d is kept."),
+                                last_epoch, figures.epochs);
       gtk_label_set_text (self->status_label, text);
       g_clear_pointer (&text, g_free);
       gtk_button_set_label (self->start_button, _("Train _Again"));
