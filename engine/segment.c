@@ -29,7 +29,8 @@
  *      stroke tall, running steeply) are dropped, and so are short ones close to a longer line
  *      (a capital's curl); the polygon is the band from above the x-height to below the
  *      baseline, no further than the ink (a short line's reaches to its ink: a signature's
- *      flourishes), kept clear of the neighbours.
+ *      flourishes), kept clear of the neighbours. Several lines in a much larger hand well below
+ *      the text are an addition by another hand (a registration entry) and are dropped.
  *  10. Lines are grouped into regions (columns, marginalia) and put in reading order.
  *
  * Every length is a multiple of the measured text height or line spacing, so the result does
@@ -138,6 +139,14 @@
 #define INK_TRIM 0.002
 /* ... except on a line shorter than SHORT_LINE x-heights, whose band reaches to its ink. */
 #define SHORT_LINE 12.0
+/* Writing below the end of the text (the lowest line at least half as wide as the widest, in
+ * the page's hand) by more than ADDITION_GAP line spacings, ADDITION_LINES lines or more whose
+ * median x-height is ADDITION_XH times the page's, is an addition in another hand (an office's
+ * registration, a filing note): its lines of ADDITION_LINE_XH times the page's x-height go. */
+#define ADDITION_GAP 2.0
+#define ADDITION_LINES 3
+#define ADDITION_XH 1.5
+#define ADDITION_LINE_XH 1.25
 
 typedef struct {
   int     w, h;
@@ -1874,6 +1883,7 @@ typedef struct {
   double  base_off;         /* baseline offset from the chain */
   double  top_off, bottom_off;   /* where the line's ink (but a few per cent) begins and ends */
   double  xheight;
+  double  xheight_measured;   /* before it is bounded by the page's */
   int     col0, n_cols;     /* columns [col0, col0 + n_cols) that may hold the line's ink */
   gint16 *col_top, *col_bottom;   /* per column the highest and lowest ink pixel (−1: none) */
   guint16 *col_count;              /* per column the number of ink pixels */
@@ -2506,6 +2516,56 @@ drop_satellites (GPtrArray *lines, double ls)
     }
 }
 
+/* Several lines of writing in a much larger hand below the end of the text are an addition to
+ * the page by someone else (an office's registration, an archive's filing note), not part of
+ * what the page says; a signature below the text is one line and stays, and so does a larger
+ * heading, which comes before the text. */
+static void
+drop_later_additions (GPtrArray *lines, double xh, double ls)
+{
+  if (xh <= 0)
+    return;
+  int widest = 0;
+  for (guint i = 0; i < lines->len; i++)
+    {
+      const Line *l = lines->pdata[i];
+      if (l->keep)
+        widest = MAX (widest, l->x1 - l->x0 + 1);
+    }
+  double text_end = -G_MAXDOUBLE;
+  for (guint i = 0; i < lines->len; i++)
+    {
+      const Line *l = lines->pdata[i];
+      if (l->keep && l->x1 - l->x0 + 1 >= 0.5 * widest
+          && l->xheight_measured < ADDITION_LINE_XH * xh)
+        text_end = MAX (text_end, chain_y_at (l->chain, (l->x0 + l->x1) / 2.0));
+    }
+  if (text_end == -G_MAXDOUBLE)
+    return;     /* no text in the page's hand to be below */
+  g_autoptr (GPtrArray) after = g_ptr_array_new ();
+  g_autoptr (GArray) xhs = g_array_new (FALSE, FALSE, sizeof (double));
+  for (guint i = 0; i < lines->len; i++)
+    {
+      Line *l = lines->pdata[i];
+      if (l->keep && chain_y_at (l->chain, (l->x0 + l->x1) / 2.0) > text_end + ADDITION_GAP * ls)
+        {
+          g_ptr_array_add (after, l);
+          g_array_append_val (xhs, l->xheight_measured);
+        }
+    }
+  if (after->len < ADDITION_LINES)
+    return;
+  g_array_sort (xhs, compare_double);
+  if (g_array_index (xhs, double, xhs->len / 2) < ADDITION_XH * xh)
+    return;
+  for (guint i = 0; i < after->len; i++)
+    {
+      Line *l = after->pdata[i];
+      if (l->xheight_measured >= ADDITION_LINE_XH * xh)
+        l->keep = FALSE;
+    }
+}
+
 /* ---- 10. regions and reading order ---------------------------------------------------------- */
 
 static int
@@ -2915,6 +2975,7 @@ lectern_segment_page (const LecternImage *page, const LecternSegmentOptions *opt
   /* 8–9. ink and geometry of each line */
   assign_components (lines, comps, labels, ink->w, ls);
   g_autoptr (GArray) xhs = g_array_new (FALSE, FALSE, sizeof (double));
+  double page_xh = 0;
   for (guint i = 0; i < lines->len; i++)
     {
       Line *l = lines->pdata[i];
@@ -2924,12 +2985,13 @@ lectern_segment_page (const LecternImage *page, const LecternSegmentOptions *opt
           l->keep = FALSE;
           continue;
         }
+      l->xheight_measured = l->xheight;
       g_array_append_val (xhs, l->xheight);
     }
   if (xhs->len > 0)
     {
       g_array_sort (xhs, compare_double);
-      double med = g_array_index (xhs, double, xhs->len / 2);
+      double med = page_xh = g_array_index (xhs, double, xhs->len / 2);
       for (guint i = 0; i < lines->len; i++)
         {
           Line *l = lines->pdata[i];
@@ -2949,6 +3011,7 @@ lectern_segment_page (const LecternImage *page, const LecternSegmentOptions *opt
         }
     }
   drop_satellites (lines, ls);
+  drop_later_additions (lines, page_xh, ls);
   for (guint i = 0; i < lines->len;)
     {
       Line *l = lines->pdata[i];
