@@ -31,7 +31,8 @@
  *      baseline, no further than the ink (a short line's reaches to its ink: a signature's
  *      flourishes), kept clear of the neighbours. Several lines in a much larger hand well below
  *      the text are an addition by another hand (a registration entry) and are dropped.
- *  10. Lines are grouped into regions (columns, marginalia) and put in reading order.
+ *  10. Lines are grouped into regions (columns, marginalia) and put in reading order; short
+ *      notes in the margin in a hand smaller than the text's (archive marks) are dropped.
  *
  * Every length is a multiple of the measured text height or line spacing, so the result does
  * not depend on the scan resolution. The thresholds below were tuned on the real pages in
@@ -147,6 +148,10 @@
 #define ADDITION_LINES 3
 #define ADDITION_XH 1.5
 #define ADDITION_LINE_XH 1.25
+/* A line beside the text (in a marginal region) shorter than NOTE_LENGTH line spacings and
+ * written smaller than NOTE_XH times the page's x-height is an archive's or a clerk's note. */
+#define NOTE_LENGTH 5.0
+#define NOTE_XH 0.9
 
 typedef struct {
   int     w, h;
@@ -2732,6 +2737,27 @@ group_regions (GPtrArray *lines, double ls)
   return regions;
 }
 
+/* A short note beside the text in a hand smaller than the text's is not the writer's: a folio
+ * or shelf mark, a filing label pencilled into a corner, a number stamped with a seal. A note
+ * in the writer's hand or larger (an insertion, a heading in the margin, a page number in the
+ * text's size) stays. */
+static void
+drop_small_notes (GPtrArray *regions, double xh, double ls)
+{
+  for (guint k = 0; k < regions->len; k++)
+    {
+      Region *rg = regions->pdata[k];
+      if (rg->main)
+        continue;
+      for (guint i = 0; i < rg->lines->len; i++)
+        {
+          Line *l = rg->lines->pdata[i];
+          if (l->x1 - l->x0 + 1 < NOTE_LENGTH * ls && l->xheight_measured < NOTE_XH * xh)
+            l->keep = FALSE;
+        }
+    }
+}
+
 /* ---- output --------------------------------------------------------------------------------- */
 
 static void
@@ -3024,13 +3050,23 @@ lectern_segment_page (const LecternImage *page, const LecternSegmentOptions *opt
 
   /* 10. regions, reading order, output */
   g_autoptr (GPtrArray) regions = group_regions (lines, ls);
+  drop_small_notes (regions, page_xh, ls);
   for (guint k = 0; k < regions->len; k++)
     {
       Region *rg = regions->pdata[k];
-      LecternRegion *region = lectern_document_add_region (doc, NULL);
-      region->type = g_strdup (rg->main ? "paragraph" : "marginalia");
+      LecternRegion *region = NULL;
       for (guint i = 0; i < rg->lines->len; i++)
-        emit_line (region, lines, rg->lines->pdata[i], &tf, page->width, page->height);
+        {
+          const Line *l = rg->lines->pdata[i];
+          if (!l->keep)
+            continue;
+          if (region == NULL)
+            {
+              region = lectern_document_add_region (doc, NULL);
+              region->type = g_strdup (rg->main ? "paragraph" : "marginalia");
+            }
+          emit_line (region, lines, l, &tf, page->width, page->height);
+        }
     }
   report (&opts, 1.0);
   return g_steal_pointer (&doc);
