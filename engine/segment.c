@@ -26,10 +26,10 @@
  *      ascenders and descenders) is cut between them pixel by pixel.
  *   9. Per line, the row profile of its own ink around the chain gives the baseline and the
  *      x-height; lines that are not text-shaped (too little ink, taller than wide, only a pen
- *      stroke tall, running steeply) are dropped, and so are short ones close to a longer line
- *      (a capital's curl); the polygon is the band from above the x-height to below the
- *      baseline, no further than the ink (a short line's reaches to its ink: a signature's
- *      flourishes), kept clear of the neighbours. Several lines in a much larger hand well below
+ *      stroke tall, running steeply but for a signature) are dropped, and so are short ones
+ *      close to a longer line (a capital's curl); the polygon is the band from above the
+ *      x-height to below the baseline, no further than the ink (a short line's reaches to its
+ *      ink: a signature's flourishes), kept clear of the neighbours. Several lines in a much larger hand well below
  *      the text are an addition by another hand (a registration entry) and are dropped.
  *  10. Lines are grouped into regions (columns, marginalia) and put in reading order; short
  *      notes in the margin in a hand smaller than the text's (archive marks) are dropped.
@@ -152,6 +152,10 @@
  * written smaller than NOTE_XH times the page's x-height is an archive's or a clerk's note. */
 #define NOTE_LENGTH 5.0
 #define NOTE_XH 0.9
+/* A short line written no smaller than SIGNATURE_XH times the page's x-height (a signature) may
+ * run more steeply: up to SIGNATURE_SLOPE more, the shorter the more. */
+#define SIGNATURE_XH 0.9
+#define SIGNATURE_SLOPE 0.25
 
 typedef struct {
   int     w, h;
@@ -3024,9 +3028,13 @@ lectern_segment_page (const LecternImage *page, const LecternSegmentOptions *opt
           if (l->keep && line_column_height (l) < MIN_COLUMN_HEIGHT * med)
             l->keep = FALSE;
           /* short lines are allowed more, a comma or a descender tilts their fit, and on a
-           * word or two (a page number) the fit says nothing */
+           * word or two (a page number) the fit says nothing; a signature in the text's size
+           * or larger more still, its flourishes and the scraps about it tilt it (a short
+           * line in a smaller hand running steeply is a note pencilled in a corner) */
           double width_ls = (l->x1 - l->x0 + 1) / ls;
           double max_slope = MAX_INK_SLOPE + 0.1 * MAX (0.0, 1.0 - width_ls / 4);
+          if (l->keep && l->xheight >= SIGNATURE_XH * med)
+            max_slope = MAX_INK_SLOPE + SIGNATURE_SLOPE * MAX (0.0, 1.0 - width_ls / 5);
           if (l->keep && width_ls > 1.5 && fabs (line_ink_slope (l)) > max_slope)
             l->keep = FALSE;
           if (l->keep)
