@@ -29,8 +29,9 @@
  *      stroke tall, running steeply but for a signature) are dropped, and so are short ones
  *      close to a longer line (a capital's curl); the polygon is the band from above the
  *      x-height to below the baseline, no further than the ink (a short line's reaches to its
- *      ink: a signature's flourishes), kept clear of the neighbours. Several lines in a much larger hand well below
- *      the text are an addition by another hand (a registration entry) and are dropped.
+ *      ink: a signature's flourishes), kept clear of the neighbours. Several lines in a much
+ *      larger hand well below the text are an addition by another hand (a registration entry)
+ *      and are dropped.
  *  10. Lines are grouped into regions (columns, marginalia) and put in reading order; short
  *      notes in the margin in a hand smaller than the text's (archive marks) are dropped.
  *
@@ -3033,7 +3034,7 @@ lectern_segment_page (const LecternImage *page, const LecternSegmentOptions *opt
            * line in a smaller hand running steeply is a note pencilled in a corner) */
           double width_ls = (l->x1 - l->x0 + 1) / ls;
           double max_slope = MAX_INK_SLOPE + 0.1 * MAX (0.0, 1.0 - width_ls / 4);
-          if (l->keep && l->xheight >= SIGNATURE_XH * med)
+          if (l->keep && l->xheight_measured >= SIGNATURE_XH * med)
             max_slope = MAX_INK_SLOPE + SIGNATURE_SLOPE * MAX (0.0, 1.0 - width_ls / 5);
           if (l->keep && width_ls > 1.5 && fabs (line_ink_slope (l)) > max_slope)
             l->keep = FALSE;
