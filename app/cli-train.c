@@ -50,6 +50,10 @@ on_progress (const LecternTrainStatus *st, gpointer user_data)
   if (stop_requested && !g_cancellable_is_cancelled (p->cancellable))
     g_cancellable_cancel (p->cancellable);
   char eta[32];
+  /* which of the averaged fine-tuning runs (--runs) */
+  char run[48] = "";
+  if (st->runs > 1)
+    g_snprintf (run, sizeof run, _("run %d/%d, "), st->run, st->runs);
   switch (st->event)
     {
     case LECTERN_TRAIN_PROGRESS:
@@ -65,15 +69,15 @@ on_progress (const LecternTrainStatus *st, gpointer user_data)
             for (int i = 0; i < 30; i++)
               bar[i] = i < filled ? '#' : '.';
             bar[30] = 0;
-            g_printerr (_("\repoch %d/%d [%s] %u/%u lines  %.1f lines/s  loss %.3f  ETA %s  "),
-                        st->epoch, st->epochs, bar, st->lines_done, st->lines_total,
+            g_printerr (_("\r%sepoch %d/%d [%s] %u/%u lines  %.1f lines/s  loss %.3f  ETA %s  "),
+                        run, st->epoch, st->epochs, bar, st->lines_done, st->lines_total,
                         st->lines_per_second, st->loss, eta);
           }
         else if ((int) (frac * 10) > p->last_decile)
           {
             p->last_decile = (int) (frac * 10);
-            g_printerr (_("epoch %d/%d: %u/%u lines, %.1f lines/s, loss %.3f, ETA %s\n"),
-                        st->epoch, st->epochs, st->lines_done, st->lines_total,
+            g_printerr (_("%sepoch %d/%d: %u/%u lines, %.1f lines/s, loss %.3f, ETA %s\n"),
+                        run, st->epoch, st->epochs, st->lines_done, st->lines_total,
                         st->lines_per_second, st->loss, eta);
           }
         break;
@@ -86,11 +90,11 @@ on_progress (const LecternTrainStatus *st, gpointer user_data)
       if (st->diverged > 0)
         g_printerr (_("%u lines were left out of this epoch: their gradient overflowed\n"), st->diverged);
       if (isnan (st->val_cer))
-        g_printerr (_("epoch %d: loss %.4f%s (%s)\n"), st->epoch, st->loss,
+        g_printerr (_("%sepoch %d: loss %.4f%s (%s)\n"), run, st->epoch, st->loss,
                     p->keep_last ? "" : st->improved ? _(", best so far") : "", eta);
       else
-        g_printerr (_("epoch %d: loss %.4f, validation CER %.2f%%, WER %.2f%%%s (%s)\n"),
-                    st->epoch, st->loss, 100 * st->val_cer, 100 * st->val_wer,
+        g_printerr (_("%sepoch %d: loss %.4f, validation CER %.2f%%, WER %.2f%%%s (%s)\n"),
+                    run, st->epoch, st->loss, 100 * st->val_cer, 100 * st->val_wer,
                     p->keep_last ? _(", saved") : st->improved ? _(", best so far: saved") : "",
                     eta);
       break;
@@ -136,7 +140,7 @@ lectern_cli_train (int argc, char **argv)
   g_auto (GStrv) train_paths = NULL, val_paths = NULL;
   g_autofree char *out = NULL, *init = NULL;
   /* −1: not given; the defaults differ between training from scratch and fine-tuning */
-  int epochs = -1, threads = 0, batch = -1, patience = -1, epoch_lines = 0;
+  int epochs = -1, threads = 0, batch = -1, patience = -1, epoch_lines = 0, runs = -1;
   double dropout = -1, lr = -1, val_fraction = -1;
   gint64 seed = 1;
   gboolean no_augment = FALSE, restart = FALSE;
@@ -155,6 +159,7 @@ lectern_cli_train (int argc, char **argv)
     { "lr-schedule", 0, 0, G_OPTION_ARG_STRING, &lr_schedule, N_("“constant”, or “cosine”: the learning rate rises over the first twentieth of the run, then falls to 0 by its end (default constant; cosine with --init)"), N_("NAME") },
     { "patience", 0, 0, G_OPTION_ARG_INT, &patience, N_("Stop after N epochs without improvement (default 10; 0, never, with --init)"), N_("N") },
     { "keep", 0, 0, G_OPTION_ARG_STRING, &keep, N_("Which weights are the result: “best” on validation, or “last” (default best; last with --init)"), N_("WHICH") },
+    { "runs", 0, 0, G_OPTION_ARG_INT, &runs, N_("With --init: train N times from the model, with different seeds, and keep the mean of their weights (default 4)"), N_("N") },
     { "epoch-lines", 0, 0, G_OPTION_ARG_INT, &epoch_lines, N_("Lines per epoch (default: all)"), N_("N") },
     { "val-fraction", 0, 0, G_OPTION_ARG_DOUBLE, &val_fraction, N_("Part of the training data held out when no --val is given (default 0.05; 0.1 with --init)"), N_("F") },
     { "no-augment", 0, 0, G_OPTION_ARG_NONE, &no_augment, N_("Do not distort the training lines"), NULL },
@@ -188,14 +193,24 @@ lectern_cli_train (int argc, char **argv)
     lr = fine_tune ? fine_tune_defaults.train.learning_rate : 1e-3;
   if (val_fraction < 0)
     val_fraction = fine_tune ? fine_tune_defaults.val_fraction : 0.05;
+  if (runs < 0)
+    runs = fine_tune ? (int) fine_tune_defaults.runs : 1;
+  if (runs > 1 && !fine_tune)
+    {
+      /* runs from one trained model end near each other; from random weights they do not */
+      g_printerr (_("lectern-cli train: --runs needs --init: only runs from the same trained "
+                    "model can be averaged\n"));
+      return LECTERN_CLI_EXIT_USAGE;
+    }
   gboolean lr_cosine = fine_tune ? fine_tune_defaults.train.lr_cosine : FALSE;
   gboolean keep_last = fine_tune ? fine_tune_defaults.train.keep_last : FALSE;
   if (!parse_choice ("--lr-schedule", lr_schedule, "constant", "cosine", &lr_cosine)
       || !parse_choice ("--keep", keep, "best", "last", &keep_last))
     return LECTERN_CLI_EXIT_USAGE;
-  if (epochs < 1 || batch < 1 || dropout < 0 || dropout >= 1 || lr <= 0 || val_fraction < 0 || val_fraction >= 1)
+  if (epochs < 1 || batch < 1 || dropout < 0 || dropout >= 1 || lr <= 0 || val_fraction < 0
+      || val_fraction >= 1 || runs < 1 || runs > 64)
     {
-      g_printerr (_("lectern-cli train: an option is out of range (epochs ≥ 1, batch ≥ 1, 0 ≤ dropout < 1, learning rate > 0)\n"));
+      g_printerr (_("lectern-cli train: an option is out of range (epochs ≥ 1, batch ≥ 1, 0 ≤ dropout < 1, learning rate > 0, 0 ≤ val-fraction < 1, 1 ≤ runs ≤ 64)\n"));
       return LECTERN_CLI_EXIT_USAGE;
     }
 
@@ -312,7 +327,8 @@ lectern_cli_train (int argc, char **argv)
   sigaction (SIGTERM, &sa, NULL);
   g_autoptr (GCancellable) cancellable = g_cancellable_new ();
   Progress progress = { cancellable, isatty (STDERR_FILENO), 0, keep_last };
-  if (!lectern_train (model, train, val, &opts, on_progress, &progress, cancellable, &error))
+  if (!lectern_finetune_train_runs (model, train, val, &opts, (guint) runs, on_progress, &progress,
+                                    cancellable, &error))
     {
       if (g_error_matches (error, LECTERN_ERROR, LECTERN_ERROR_CANCELLED))
         {
@@ -322,6 +338,9 @@ lectern_cli_train (int argc, char **argv)
       lectern_cli_print_error (error);
       return LECTERN_CLI_EXIT_FAILURE;
     }
-  g_printerr (_("Best model saved to %s\n"), out);
+  if (runs > 1)
+    g_printerr (_("The mean of the %d runs saved to %s\n"), runs, out);
+  else
+    g_printerr (_("Best model saved to %s\n"), out);
   return 0;
 }

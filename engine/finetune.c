@@ -51,6 +51,11 @@ lectern_finetune_options_init (LecternFinetuneOptions *opts)
   /* the run's work files are its own: a checkpoint of another run must never be picked up */
   opts->train.resume = FALSE;
   opts->val_fraction = 0.1;
+  /* Fine-tuning from one base with 4 seeds (kraken-es page, 22 lines trained on, 22 tested, base
+   * 72.6 %): single runs 52.7, 49.5, 50.3, 52.2 %; the mean of the first 2, 3 and 4 runs' weights
+   * 51.2, 49.7, 49.3 % — better than the mean run (51.2 %), as good as the best, without a
+   * held-out set to choose by. */
+  opts->runs = 4;
 }
 
 int
@@ -123,6 +128,114 @@ lectern_finetune_prepare (const LecternModel *base, const char *base_name,
   return model;
 }
 
+/* ---- runs averaged ------------------------------------------------------------------ */
+
+typedef struct {
+  LecternTrainCallback callback;
+  gpointer             user_data;
+  int                  run, runs;
+} RunRelay;
+
+static void
+relay_run (const LecternTrainStatus *st, gpointer user_data)
+{
+  RunRelay *relay = user_data;
+  if (relay->callback == NULL)
+    return;
+  LecternTrainStatus status = *st;
+  status.run = relay->run;
+  status.runs = relay->runs;
+  relay->callback (&status, relay->user_data);
+}
+
+static void
+remove_run_files (const char *run_path)
+{
+  static const char *const suffixes[] = { "", ".ckpt", ".ckpt.adam" };
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *path = g_strconcat (run_path, suffixes[i], NULL);
+      g_unlink (path);
+    }
+}
+
+static void set_double (LecternModel *m, const char *key, double v);
+static void set_uint (LecternModel *m, const char *key, guint v);
+
+gboolean
+lectern_finetune_train_runs (LecternModel *model, LecternDataset *train, LecternDataset *val,
+                             const LecternTrainOptions *opts, guint runs,
+                             LecternTrainCallback callback, gpointer user_data,
+                             GCancellable *cancellable, GError **error)
+{
+  g_return_val_if_fail (opts->out_path != NULL, FALSE);
+  if (runs <= 1)
+    return lectern_train (model, train, val, opts, callback, user_data, cancellable, error);
+
+  const gsize n = model->net->n_params;
+  g_autoptr (LecternModel) start = lectern_model_copy (model);
+  g_autofree double *sum = g_new0 (double, n);
+  g_autoptr (GPtrArray) run_paths = g_ptr_array_new_with_free_func (g_free);
+  RunRelay relay = { callback, user_data, 0, (int) runs };
+  for (guint r = 0; r < runs; r++)
+    {
+      char *run_path = g_strdup_printf ("%s.run%u", opts->out_path, r + 1);
+      g_ptr_array_add (run_paths, run_path);
+      LecternTrainOptions run_opts = *opts;
+      run_opts.out_path = run_path;
+      run_opts.seed = opts->seed + (guint64) r * G_GUINT64_CONSTANT (0x9E3779B97F4A7C15);
+      relay.run = (int) r + 1;
+      g_autoptr (LecternModel) run_model = lectern_model_copy (start);
+      if (!lectern_train (run_model, train, val, &run_opts, relay_run, &relay, cancellable, error))
+        return FALSE;
+      for (gsize k = 0; k < n; k++)
+        sum[k] += run_model->net->params[k];
+      /* a resumed run may bring its own input normalisation (lectern_train); all share it */
+      model->net->arch.input_mean = run_model->net->arch.input_mean;
+      model->net->arch.input_std = run_model->net->arch.input_std;
+    }
+  for (gsize k = 0; k < n; k++)
+    model->net->params[k] = (float) (sum[k] / runs);
+
+  /* the card says what the trainer's would, of the average */
+  g_autoptr (LecternModel) out = lectern_model_copy (model);
+  set_uint (out, "epochs", (guint) opts->epochs);
+  set_uint (out, "runs-averaged", runs);
+  set_uint (out, "lines", train->samples->len);
+  set_double (out, "dropout", opts->dropout);
+  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *stamp = g_date_time_format_iso8601 (now);
+  lectern_model_set_info (out, "trained", stamp);
+  LecternTrainStatus st = { 0 };
+  st.event = LECTERN_TRAIN_MESSAGE;
+  st.run = st.runs = (int) runs;
+  st.epoch = st.epochs = opts->epochs;
+  st.val_cer = st.val_wer = st.best_cer = NAN;
+  g_autofree char *msg = NULL;
+  if (val != NULL && val->samples->len > 0)
+    {
+      double cer, wer;
+      lectern_evaluate (model, val, opts->threads, &cer, &wer, NULL);
+      set_double (out, "validation-cer", cer);
+      set_double (out, "validation-wer", wer);
+      set_uint (out, "validation-lines", val->samples->len);
+      msg = g_strdup_printf ("The mean of the %u runs' weights: validation CER %.2f%%, WER %.2f%%",
+                             runs, 100 * cer, 100 * wer);
+    }
+  else
+    msg = g_strdup_printf ("The mean of the %u runs' weights is the model", runs);
+  st.message = msg;
+  if (callback != NULL)
+    callback (&st, user_data);
+  if (!lectern_model_save (out, opts->out_path, error))
+    return FALSE;
+  for (guint r = 0; r < run_paths->len; r++)
+    remove_run_files (g_ptr_array_index (run_paths, r));
+  return TRUE;
+}
+
+/* ---- the whole fine-tuning ----------------------------------------------------------- */
+
 /* Removes the run's work folder and whatever the trainer left in it. */
 static void
 remove_work_dir (const char *dir)
@@ -166,6 +279,7 @@ send_message (LecternTrainCallback callback, gpointer user_data, int epochs, dou
   if (callback == NULL)
     return;
   st.event = LECTERN_TRAIN_MESSAGE;
+  st.run = st.runs = 1;
   st.epochs = epochs;
   st.val_cer = NAN;
   st.best_cer = cer_before;
@@ -212,6 +326,8 @@ write_card (LecternModel *model, const LecternModel *base, const LecternFinetune
   set_uint (model, "lines", result->train_lines);
   set_uint (model, "validation-lines", result->val_lines);
   set_uint (model, "epochs", (guint) result->epochs);
+  if (result->runs > 1)
+    set_uint (model, "runs-averaged", result->runs);
   set_uint (model, "new-characters", result->new_classes);
   set_double (model, "cer-before", result->cer_before);
   set_double (model, "cer-after", result->cer_after);
@@ -233,7 +349,7 @@ lectern_finetune (const LecternModel *base, LecternDataset *lines,
 {
   g_return_val_if_fail (base != NULL && lines != NULL && opts != NULL && out_path != NULL, NULL);
 
-  LecternFinetuneResult res = { NAN, NAN, 0, 0, 0, 0 };
+  LecternFinetuneResult res = { NAN, NAN, 0, 0, 0, 0, MAX (opts->runs, 1) };
   if (lines->samples->len < LECTERN_FINETUNE_MIN_VAL_LINES + 1)
     {
       g_set_error (error, LECTERN_ERROR, LECTERN_ERROR_INVALID,
@@ -273,8 +389,8 @@ lectern_finetune (const LecternModel *base, LecternDataset *lines,
   train_opts.out_path = work_model;
   train_opts.resume = FALSE;
   Relay relay = { callback, user_data, 0, 0 };
-  gboolean ok = lectern_train (model, lines, val, &train_opts, relay_status, &relay, cancellable,
-                               error);
+  gboolean ok = lectern_finetune_train_runs (model, lines, val, &train_opts, opts->runs,
+                                             relay_status, &relay, cancellable, error);
   remove_work_dir (work_dir);
   if (!ok)
     return NULL;

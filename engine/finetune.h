@@ -5,7 +5,9 @@
  *
  * A few corrected pages of one hand are little data: small batches (many updates from few
  * lines), a rate that warms up and then decays to nothing, about as many lines trained on
- * whatever their number, and the last epoch's weights; the held-out tenth only measures. */
+ * whatever their number, and the last epoch's weights; the held-out tenth only measures. Several
+ * such runs from the same start, each with its own order, distortions and held-in lines' noise,
+ * end in the same basin; the average of their weights makes fewer errors than any one of them. */
 #pragma once
 
 #include <gio/gio.h>
@@ -32,6 +34,7 @@ typedef struct {
                                        has line_budget / training lines epochs, at least
                                        LECTERN_FINETUNE_MIN_EPOCHS and at most train.epochs
                                        (0: train.epochs) */
+  guint               runs;         /* runs whose final weights are averaged (4; 1: one run) */
   const char         *name;         /* card: the new model's name (NULL: "Fine-tuned <date>") */
   const char         *base_name;    /* card: what it was fine-tuned from (NULL: the base's name) */
   const char         *pages;        /* card: where the lines came from (nullable) */
@@ -39,7 +42,8 @@ typedef struct {
 
 /* The fine-tuning defaults: batch 2, learning rate 2e-3 with warm-up and cosine decay, 2,000
  * lines in all (at most 100 epochs), no early stopping, the last weights kept, no dropout,
- * augmentation, a tenth held out (see finetune.c for the measurements behind them). */
+ * augmentation, a tenth held out, 4 runs averaged (see finetune.c for the measurements behind
+ * them). */
 void lectern_finetune_options_init (LecternFinetuneOptions *opts);
 
 /* The epochs of a run on train_lines training lines (opts->line_budget). */
@@ -54,6 +58,19 @@ gboolean lectern_finetune_add_line (LecternDataset *ds, const char *source, cons
 /* Moves the held-out part out of ds: val_fraction of it, at least LECTERN_FINETUNE_MIN_VAL_LINES
  * (when ds has more than twice that), chosen by a seeded shuffle. */
 LecternDataset *lectern_finetune_split (LecternDataset *ds, double val_fraction, guint64 seed);
+
+/* Trains model runs times from its present weights, one run after another, each as
+ * lectern_train would with opts (run r with the seed opts->seed + r · 0x9E3779B97F4A7C15, run 0
+ * with opts->seed itself), and leaves in model the mean of the runs' resulting weights. The
+ * callback's status says which run (run, runs). Run r's files are opts->out_path + ".run<r+1>"
+ * (+ .ckpt, .ckpt.adam): with opts->resume, a run interrupted or already finished carries on from
+ * them; they are removed once the average is made. The average, with its validation figures
+ * when val is given, is saved to opts->out_path. runs ≤ 1 is lectern_train itself. */
+gboolean lectern_finetune_train_runs (LecternModel *model, LecternDataset *train,
+                                      LecternDataset *val, const LecternTrainOptions *opts,
+                                      guint runs, LecternTrainCallback callback,
+                                      gpointer user_data, GCancellable *cancellable,
+                                      GError **error);
 
 /* The characters of ds's transcriptions that a model can have as classes: a new model's charset,
  * or what a base model is extended by. */
@@ -72,6 +89,7 @@ typedef struct {
   guint  val_lines;
   guint  new_classes;   /* characters the base lacked */
   int    epochs;        /* the epoch whose weights were kept (the last, with the defaults) */
+  guint  runs;          /* runs averaged */
 } LecternFinetuneResult;
 
 /* Fine-tunes base on lines (which it splits into training and held-out parts, leaving the

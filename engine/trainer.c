@@ -286,6 +286,7 @@ lectern_train (LecternModel *model, LecternDataset *train, LecternDataset *val,
   g_autofree char *ckpt_path = g_strconcat (opts->out_path, ".ckpt", NULL);
   g_autofree char *adam_path = g_strconcat (opts->out_path, ".ckpt.adam", NULL);
   LecternTrainStatus st = { 0 };
+  st.run = st.runs = 1;
   st.epochs = opts->epochs;
   st.best_cer = INFINITY;
   const gint64 t_start = g_get_monotonic_time ();

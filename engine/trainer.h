@@ -46,7 +46,9 @@ typedef enum {
 
 typedef struct {
   LecternTrainEvent event;
-  int     epoch, epochs;
+  int     run, runs;         /* which of several fine-tuning runs averaged into one model
+                                (lectern_finetune_train_runs); 1 of 1 otherwise */
+  int     epoch, epochs;     /* within the run */
   guint   lines_done, lines_total;
   double  lines_per_second;
   double  loss;              /* mean CTC loss per line in this epoch so far */

@@ -90,6 +90,7 @@ test_options (void)
   g_assert_cmpuint (opts.line_budget, ==, 2000);
   g_assert_cmpfloat_with_epsilon (opts.train.dropout, 0.0, 1e-12);
   g_assert_cmpfloat_with_epsilon (opts.val_fraction, 0.1, 1e-12);
+  g_assert_cmpuint (opts.runs, ==, 4);
   g_assert_false (opts.train.resume);
   g_assert_true (opts.train.augment);
 }
@@ -255,6 +256,144 @@ test_keep_last (void)
   g_assert_cmpint (last, ==, 4);
 }
 
+/* ---- runs averaged ---- */
+
+typedef struct {
+  GCancellable *cancel_in_run;   /* cancelled at the end of the first epoch of run cancel_run */
+  int           cancel_run;
+  int           runs_seen[4];    /* epochs ended in runs 1–3 */
+  int           runs;            /* the runs the status announced */
+} RunWatch;
+
+static void
+on_run_status (const LecternTrainStatus *st, gpointer data)
+{
+  RunWatch *rw = data;
+  if (st->event != LECTERN_TRAIN_EPOCH_END)
+    return;
+  g_assert_cmpint (st->run, >=, 1);
+  g_assert_cmpint (st->run, <=, 3);
+  rw->runs = st->runs;
+  rw->runs_seen[st->run]++;
+  if (rw->cancel_in_run != NULL && st->run == rw->cancel_run)
+    g_cancellable_cancel (rw->cancel_in_run);
+}
+
+static void
+runs_options (LecternTrainOptions *o, const char *out, guint64 seed)
+{
+  lectern_train_options_init (o);
+  o->epochs = 3;
+  o->patience = 0;
+  o->dropout = 0;
+  o->batch = 3;
+  o->threads = 1;
+  o->keep_last = TRUE;
+  o->lr_cosine = TRUE;
+  o->seed = seed;
+  o->out_path = out;
+}
+
+/* The weights of one run of lectern_train from the base with that seed. */
+static float *
+one_run (const char *name, guint64 seed)
+{
+  g_autoptr (LecternModel) model = base_model ();
+  g_autoptr (LecternDataset) lines = lines_of (texts, G_N_ELEMENTS (texts),
+                                               model->net->arch.input_height);
+  g_autofree char *out = g_build_filename (tmp_dir, name, NULL);
+  LecternTrainOptions o;
+  runs_options (&o, out, seed);
+  o.resume = FALSE;
+  g_autoptr (GError) error = NULL;
+  g_assert_true (lectern_train (model, lines, NULL, &o, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_autofree char *ckpt = g_strconcat (out, ".ckpt", NULL);
+  g_autofree char *adam = g_strconcat (out, ".ckpt.adam", NULL);
+  g_unlink (out);
+  g_unlink (ckpt);
+  g_unlink (adam);
+  return g_memdup2 (model->net->params, model->net->n_params * sizeof (float));
+}
+
+/* Three runs averaged: the model and its file hold the mean of three separate runs' weights
+ * (seeds seed, seed + φ, seed + 2φ), the callback names each run, the card says how many, and no
+ * run's files are left. Interrupted in its second run and called again, it resumes and ends
+ * with the same weights. */
+static void
+test_runs_averaged (void)
+{
+  const guint64 seed = 11, step = G_GUINT64_CONSTANT (0x9E3779B97F4A7C15);
+  g_autofree float *r1 = one_run ("single.lectern", seed);
+  g_autofree float *r2 = one_run ("single.lectern", seed + step);
+  g_autofree float *r3 = one_run ("single.lectern", seed + 2 * step);
+  g_autoptr (LecternModel) model = base_model ();
+  const gsize n = model->net->n_params;
+  g_autofree float *mean = g_new (float, n);
+  gsize differ = 0;
+  for (gsize k = 0; k < n; k++)
+    {
+      mean[k] = (float) (((double) r1[k] + r2[k] + r3[k]) / 3);
+      differ += r1[k] != r2[k];
+    }
+  g_assert_cmpuint (differ, >, n / 2);   /* the runs go their own ways */
+
+  g_autoptr (LecternDataset) lines = lines_of (texts, G_N_ELEMENTS (texts),
+                                               model->net->arch.input_height);
+  g_autoptr (LecternDataset) val = lines_of (texts, 3, model->net->arch.input_height);
+  g_autofree char *out = g_build_filename (tmp_dir, "averaged.lectern", NULL);
+  LecternTrainOptions o;
+  runs_options (&o, out, seed);
+  o.resume = TRUE;
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  RunWatch rw = { cancellable, 2, { 0 }, 0 };
+  g_autoptr (GError) error = NULL;
+  g_assert_false (lectern_finetune_train_runs (model, lines, val, &o, 3, on_run_status, &rw,
+                                               cancellable, &error));
+  g_assert_error (error, LECTERN_ERROR, LECTERN_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_assert_cmpint (rw.runs_seen[1], ==, 3);
+  g_assert_cmpint (rw.runs_seen[2], ==, 1);
+  g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
+  g_assert_cmpuint (count_entries (tmp_dir, "averaged.lectern.run"), >, 0);
+
+  /* again, as after an interruption: run 1 is done, run 2 carries on from its checkpoint */
+  g_autoptr (LecternModel) again = base_model ();
+  RunWatch rw2 = { NULL, 0, { 0 }, 0 };
+  g_assert_true (lectern_finetune_train_runs (again, lines, val, &o, 3, on_run_status, &rw2, NULL,
+                                              &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (rw2.runs, ==, 3);
+  g_assert_cmpint (rw2.runs_seen[1], ==, 0);
+  g_assert_cmpint (rw2.runs_seen[2], ==, 2);
+  g_assert_cmpint (rw2.runs_seen[3], ==, 3);
+  g_assert_cmpmem (again->net->params, n * sizeof (float), mean, n * sizeof (float));
+  g_autoptr (LecternModel) saved = lectern_model_load (out, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (saved->net->params, n * sizeof (float), mean, n * sizeof (float));
+  g_autofree char *runs = lectern_model_get_info (saved, "runs-averaged");
+  g_assert_cmpstr (runs, ==, "3");
+  g_autofree char *cer = lectern_model_get_info (saved, "validation-cer");
+  g_assert_nonnull (cer);
+  g_assert_cmpuint (count_entries (tmp_dir, "averaged.lectern.run"), ==, 0);
+  g_unlink (out);
+
+  /* one run is lectern_train itself */
+  g_autoptr (LecternModel) single = base_model ();
+  g_autofree char *out1 = g_build_filename (tmp_dir, "single.lectern", NULL);
+  runs_options (&o, out1, seed);
+  o.resume = FALSE;
+  g_assert_true (lectern_finetune_train_runs (single, lines, NULL, &o, 1, NULL, NULL, NULL,
+                                              &error));
+  g_assert_no_error (error);
+  g_assert_cmpmem (single->net->params, n * sizeof (float), r1, n * sizeof (float));
+  g_autofree char *ckpt = g_strconcat (out1, ".ckpt", NULL);
+  g_autofree char *adam = g_strconcat (out1, ".ckpt.adam", NULL);
+  g_unlink (out1);
+  g_unlink (ckpt);
+  g_unlink (adam);
+}
+
 static void
 test_add_and_split (void)
 {
@@ -337,7 +476,8 @@ test_run (void)
                                                      NULL, &res, &error);
   g_assert_no_error (error);
   g_assert_nonnull (model);
-  g_assert_cmpint (seen.epochs, ==, 2);
+  g_assert_cmpint (seen.epochs, ==, 2 * (int) opts.runs);   /* each of the averaged runs */
+  g_assert_cmpuint (res.runs, ==, opts.runs);
   g_assert_true (seen.saw_before);
   g_assert_cmpfloat (seen.before, ==, res.cer_before);
   g_assert_cmpuint (res.val_lines, ==, 3);
@@ -359,6 +499,9 @@ test_run (void)
   g_autofree char *when = lectern_model_get_info (saved, "fine-tuned");
   g_autofree char *data = lectern_model_get_info (saved, "data");
   g_autofree char *before = lectern_model_get_info (saved, "cer-before");
+  g_autofree char *runs = lectern_model_get_info (saved, "runs-averaged");
+  g_autofree char *runs_wanted = g_strdup_printf ("%u", opts.runs);
+  g_assert_cmpstr (runs, ==, runs_wanted);
   g_autofree char *epochs = lectern_model_get_info (saved, "epochs");
   g_assert_cmpstr (name, ==, "test hand");
   g_assert_cmpstr (base_name, ==, "base of the test");
@@ -426,6 +569,7 @@ main (int argc, char **argv)
   g_test_add_func ("/Lectern/Finetune/epochs", test_epochs);
   g_test_add_func ("/Lectern/Finetune/cosine-rate", test_cosine_rate);
   g_test_add_func ("/Lectern/Finetune/keep-last", test_keep_last);
+  g_test_add_func ("/Lectern/Finetune/runs-averaged", test_runs_averaged);
   g_test_add_func ("/Lectern/Finetune/add-and-split", test_add_and_split);
   g_test_add_func ("/Lectern/Finetune/run", test_run);
   g_test_add_func ("/Lectern/Finetune/no-file", test_no_file);

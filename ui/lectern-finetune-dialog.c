@@ -116,6 +116,10 @@ job_progress (LecternFinetuneJob    *job,
     g_string_append (status, _("Measuring the current model on the held-out lines…"));
   else
     {
+      if (lectern_finetune_job_get_runs (job) > 1)
+        /* Translators: fine-tuning trains several times and averages the results: run 2 of 4 */
+        g_string_append_printf (status, _("Run %d of %d · "), lectern_finetune_job_get_run (job),
+                                lectern_finetune_job_get_runs (job));
       /* Translators: training progress: epoch 3 of 30 */
       g_string_append_printf (status, _("Epoch %d of %d"), lectern_finetune_job_get_epoch (job),
                               lectern_finetune_job_get_epochs (job));
@@ -161,7 +165,12 @@ job_finished (GObject      *source,
       g_free (self->new_model);
       self->new_model = g_steal_pointer (&path);
       gtk_progress_bar_set_fraction (self->progress_bar, 1.0);
-      if (figures.epochs == last_epoch)
+      if (figures.runs > 1)
+        /* Translators: after fine-tuning: the new model's weights are the mean of those of 4
+         * training runs of 100 epochs each */
+        text = g_strdup_printf (_("Finished: the mean of %u runs of %d epochs."), figures.runs,
+                                last_epoch);
+      else if (figures.epochs == last_epoch)
         text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Finished after %d epoch.",
                                              "Finished after %d epochs.", last_epoch),
                                 last_epoch);

@@ -46,6 +46,7 @@ struct _LecternFinetuneJob
   gboolean                 running;
   double                   fraction;
   int                      epoch, epochs;
+  int                      run, runs;    /* of the runs averaged; 0 before the first report */
   double                   loss, val_cer, cer_before;
 };
 
@@ -298,9 +299,11 @@ deliver_progress (gpointer data)
       break;
     case LECTERN_TRAIN_PROGRESS:
     case LECTERN_TRAIN_EPOCH_END:
-      /* the trainer counts epochs from 1 */
+      /* the trainer counts epochs and runs from 1 */
       self->epochs = st->epochs;
       self->epoch = st->epoch;
+      self->run = MAX (st->run, 1);
+      self->runs = MAX (st->runs, 1);
       self->loss = st->loss;
       if (st->event == LECTERN_TRAIN_EPOCH_END)
         {
@@ -311,6 +314,8 @@ deliver_progress (gpointer data)
       else if (st->lines_total > 0)
         self->fraction = (st->epoch - 1 + (double) st->lines_done / st->lines_total)
                          / MAX (st->epochs, 1);
+      /* the runs one after another */
+      self->fraction = (self->run - 1 + self->fraction) / self->runs;
       self->fraction = CLAMP (self->fraction, 0, 1);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EPOCH]);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOSS]);
@@ -456,6 +461,20 @@ lectern_finetune_job_get_epoch (LecternFinetuneJob *self)
 {
   g_return_val_if_fail (LECTERN_IS_FINETUNE_JOB (self), 0);
   return self->epoch;
+}
+
+int
+lectern_finetune_job_get_run (LecternFinetuneJob *self)
+{
+  g_return_val_if_fail (LECTERN_IS_FINETUNE_JOB (self), 0);
+  return self->run;
+}
+
+int
+lectern_finetune_job_get_runs (LecternFinetuneJob *self)
+{
+  g_return_val_if_fail (LECTERN_IS_FINETUNE_JOB (self), 1);
+  return self->runs > 0 ? self->runs : (int) MAX (self->options.runs, 1);
 }
 
 int

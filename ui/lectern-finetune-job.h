@@ -47,6 +47,8 @@ char               *lectern_finetune_job_run_finish (LecternFinetuneJob   *self,
 double              lectern_finetune_job_get_fraction (LecternFinetuneJob *self);
 int                 lectern_finetune_job_get_epoch    (LecternFinetuneJob *self); /* 1-based */
 int                 lectern_finetune_job_get_epochs   (LecternFinetuneJob *self);
+int                 lectern_finetune_job_get_run      (LecternFinetuneJob *self); /* 1-based */
+int                 lectern_finetune_job_get_runs     (LecternFinetuneJob *self);
 double              lectern_finetune_job_get_loss     (LecternFinetuneJob *self); /* NAN: none */
 double              lectern_finetune_job_get_val_cer  (LecternFinetuneJob *self); /* NAN: none */
 /* The base model's error on the held-out lines, once measured (NAN before). */
