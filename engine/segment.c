@@ -29,9 +29,10 @@
  *      stroke tall, running steeply but for a signature) are dropped, and so are short ones
  *      close to a longer line (a capital's curl); the polygon is the band from above the
  *      x-height to below the baseline, no further than the ink (a short line's reaches to its
- *      ink: a signature's flourishes), kept clear of the neighbours. Several lines in a much
- *      larger hand well below the text are an addition by another hand (a registration entry)
- *      and are dropped.
+ *      ink: a signature's flourishes, and the specks its faint strokes broke into), kept clear
+ *      of the neighbours (a short line's ink may rise past halfway where the line above has
+ *      nothing hanging down). Several lines in a much larger hand well below the text are an
+ *      addition by another hand (a registration entry) and are dropped.
  *  10. Lines are grouped into regions (columns, marginalia) and put in reading order; short
  *      notes in the margin in a hand smaller than the text's (archive marks) are dropped.
  *
@@ -157,6 +158,11 @@
  * run more steeply: up to SIGNATURE_SLOPE more, the shorter the more. */
 #define SIGNATURE_XH 0.9
 #define SIGNATURE_SLOPE 0.25
+/* Fragments of at most FRAGMENT_SIZE line spacings that no line kept has, above a short line's
+ * baseline and within FRAGMENT_REACH line spacings of its ink, nearer to it than to any other
+ * line's, are its own faint strokes broken into specks. */
+#define FRAGMENT_SIZE 0.5
+#define FRAGMENT_REACH 0.5
 
 typedef struct {
   int     w, h;
@@ -2576,6 +2582,88 @@ drop_later_additions (GPtrArray *lines, double xh, double ls)
     }
 }
 
+/* How near a component comes to a line's ink: over the columns within `reach` of it, the
+ * larger of the horizontal and the vertical gap between its box and the column's ink
+ * (G_MAXDOUBLE when the line has no ink there). */
+static double
+line_ink_distance (const Line *l, const Component *c, int reach)
+{
+  double best = G_MAXDOUBLE;
+  int a = MAX (c->x0 - reach, l->col0), b = MIN (c->x1 + reach, l->col0 + l->n_cols - 1);
+  for (int x = a; x <= b; x++)
+    {
+      int i = x - l->col0;
+      if (l->col_top[i] < 0)
+        continue;
+      int dx = MAX (0, MAX (c->x0 - x, x - c->x1));
+      int dy = MAX (0, MAX (c->y0 - l->col_bottom[i], l->col_top[i] - c->y1));
+      best = MIN (best, (double) MAX (dx, dy));
+    }
+  return best;
+}
+
+/* A short line's band reaches as far as its ink (a signature's flourishes), but a faint stroke
+ * (the hairline of a capital's upstroke or loop) breaks into specks when binarised, and a speck
+ * too far from the line's ridge is given to no line, or to a line that was then dropped: the
+ * band then misses the tops of the letters. Such orphaned fragments, small, over the line and
+ * above its baseline, nearer to its ink than to any other line's, are its own strokes and join
+ * it, one after the other as it grows. Below the baseline they are as likely pieces of a pen
+ * line drawn round the signature. */
+static void
+adopt_fragments (GPtrArray *lines, GArray *comps, const guint32 *labels, int w, double ls)
+{
+  int reach = (int) ceil (FRAGMENT_REACH * ls);
+  gboolean grew = TRUE;
+  for (int round = 0; grew && round < 8; round++)
+    {
+      grew = FALSE;
+      for (guint ci = 1; ci < comps->len; ci++)
+        {
+          Component *c = &g_array_index (comps, Component, ci);
+          if (!c->keep || c->line == -2
+              || (c->line >= 0 && ((Line *) lines->pdata[c->line])->keep)
+              || MAX (c->x1 - c->x0, c->y1 - c->y0) + 1 > FRAGMENT_SIZE * ls)
+            continue;
+          int best = -1;
+          double best_d = reach + 1, other_d = G_MAXDOUBLE;
+          for (guint li = 0; li < lines->len; li++)
+            {
+              const Line *l = lines->pdata[li];
+              if (!l->keep)
+                continue;
+              double d = line_ink_distance (l, c, reach);
+              gboolean short_line = l->x1 - l->x0 < SHORT_LINE * l->xheight;
+              if (short_line && d < best_d)
+                {
+                  if (best >= 0)
+                    other_d = MIN (other_d, best_d);
+                  best_d = d;
+                  best = (int) li;
+                }
+              else
+                other_d = MIN (other_d, d);
+            }
+          if (best < 0 || best_d >= other_d)
+            continue;
+          Line *l = lines->pdata[best];
+          double mx = c->sum_x / c->area, my = c->sum_y / c->area;
+          if (mx < l->x0 || mx > l->x1 || my > chain_y_at (l->chain, mx) + l->base_off)
+            continue;
+          for (int y = c->y0; y <= c->y1; y++)
+            for (int x = c->x0; x <= c->x1; x++)
+              if (labels[(gsize) y * w + x] == ci)
+                {
+                  double o = y - chain_y_at (l->chain, x);
+                  l->top_off = MIN (l->top_off, o);
+                  l->bottom_off = MAX (l->bottom_off, o + 1);
+                  line_add_pixel (l, x, y);
+                }
+          c->line = best;
+          grew = TRUE;
+        }
+    }
+}
+
 /* ---- 10. regions and reading order ---------------------------------------------------------- */
 
 static int
@@ -2774,9 +2862,10 @@ append_point (GArray *arr, const Transform *t, double u, double v, int pw, int p
   g_array_append_val (arr, p);
 }
 
-/* Nearest line above (sign < 0) or below (sign > 0) at x, as its chain y; NAN when none. */
+/* Nearest line above (sign < 0) or below (sign > 0) at x, as its chain y (the line itself in
+ * *which when not NULL); NAN when none. */
 static double
-neighbour_y (GPtrArray *lines, const Line *self, double x, int sign)
+neighbour_y (GPtrArray *lines, const Line *self, double x, int sign, const Line **which)
 {
   double self_y = chain_y_at (self->chain, x);
   double best = NAN;
@@ -2786,12 +2875,28 @@ neighbour_y (GPtrArray *lines, const Line *self, double x, int sign)
       if (o == self || !o->keep || x < o->x0 || x > o->x1)
         continue;
       double y = chain_y_at (o->chain, x);
-      if (sign < 0 && y < self_y && (isnan (best) || y > best))
-        best = y;
-      if (sign > 0 && y > self_y && (isnan (best) || y < best))
-        best = y;
+      if ((sign < 0 && y < self_y && (isnan (best) || y > best))
+          || (sign > 0 && y > self_y && (isnan (best) || y < best)))
+        {
+          best = y;
+          if (which)
+            *which = o;
+        }
     }
   return best;
+}
+
+/* The lowest reach of a line's writing about x (within `r` either side): its baseline, or
+ * its descenders where they hang there. */
+static double
+line_lowest_near (const Line *l, double x, double r)
+{
+  double low = chain_y_at (l->chain, x) + l->base_off;
+  int a = MAX (l->col0, (int) floor (x - r)), b = MIN (l->col0 + l->n_cols - 1, (int) ceil (x + r));
+  for (int c = a; c <= b; c++)
+    if (l->col_top[c - l->col0] >= 0)
+      low = MAX (low, l->col_bottom[c - l->col0] + 1.0);
+  return low;
 }
 
 static void
@@ -2800,6 +2905,7 @@ emit_line (LecternRegion *region, GPtrArray *all, const Line *l, const Transform
 {
   LecternLine *line = lectern_region_add_line (region, NULL);
   double pad = 0.3 * l->xheight;
+  gboolean short_line = l->x1 - l->x0 < SHORT_LINE * l->xheight;
   double x0 = l->x0 - pad, x1 = l->x1 + 1 + pad;
   int n = MAX (2, (int) ceil ((x1 - x0) / (1.5 * l->xheight)) + 1);
   g_autofree double *top = g_new (double, n);
@@ -2816,16 +2922,25 @@ emit_line (LecternRegion *region, GPtrArray *all, const Line *l, const Transform
       /* a short line (a word, a date, a signature) has too few letters for its x-height to
        * say how tall its writing is, and a signature's flourish belongs to it: its band
        * reaches as far as its ink does */
-      if (l->x1 - l->x0 < SHORT_LINE * l->xheight)
+      if (short_line)
         {
           above = MAX (above, l->base_off - l->top_off);
           below = MAX (below, l->bottom_off - l->base_off);
         }
       double t0 = base - above, b0 = base + below;
-      /* keep clear of the neighbours: never beyond halfway to their ridge */
-      double up = neighbour_y (all, l, x, -1), dn = neighbour_y (all, l, x, +1);
+      /* keep clear of the neighbours: never beyond halfway to their ridge; a short line's
+       * ink (a signature's capitals) may rise further where the line above has no writing
+       * that comes down so far */
+      const Line *above_line = NULL;
+      double up = neighbour_y (all, l, x, -1, &above_line);
+      double dn = neighbour_y (all, l, x, +1, NULL);
       if (!isnan (up))
-        t0 = MAX (t0, (up + cy) / 2.0 + 0.15 * l->xheight);
+        {
+          double clear = (up + cy) / 2.0 + 0.15 * l->xheight;
+          if (short_line)
+            clear = MIN (clear, line_lowest_near (above_line, x, l->xheight));
+          t0 = MAX (t0, clear);
+        }
       if (!isnan (dn))
         b0 = MIN (b0, (dn + cy) / 2.0 + 0.15 * l->xheight);
       xs[i] = x;
@@ -3047,6 +3162,7 @@ lectern_segment_page (const LecternImage *page, const LecternSegmentOptions *opt
     }
   drop_satellites (lines, ls);
   drop_later_additions (lines, page_xh, ls);
+  adopt_fragments (lines, comps, labels, ink->w, ls);
   for (guint i = 0; i < lines->len;)
     {
       Line *l = lines->pdata[i];
