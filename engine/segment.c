@@ -124,7 +124,8 @@
  * length (about 7°). */
 #define MAX_INK_SLOPE 0.12
 /* A line of at most two line spacings whose middle is closer than SATELLITE_REACH line
- * spacings to the ridge of a line with thrice its ink that spans it is part of that line. */
+ * spacings to the ridge of a line with thrice its ink that spans it, or thrice its width that
+ * it reaches over the end of, is part of that line. */
 #define SATELLITE_REACH 0.7
 /* A line is at least this many times as wide as its ink is tall. */
 #define MIN_ASPECT 1.0
@@ -2505,7 +2506,9 @@ line_measure (Line *l)
 }
 
 /* A short line close above or below a much longer one that spans it is part of that line: a
- * superscript, accents, the loop of a descender that the ridge picked up on its own. */
+ * superscript, accents, the loop of a descender that the ridge picked up on its own. So is one
+ * that reaches over the end of a line thrice its width, close above or below it: a capital's
+ * loop drawn before the first word, a flourish curling up after the last. */
 static void
 drop_satellites (GPtrArray *lines, double ls)
 {
@@ -2519,9 +2522,10 @@ drop_satellites (GPtrArray *lines, double ls)
       for (guint j = 0; j < lines->len; j++)
         {
           Line *b = lines->pdata[j];
-          if (i == j || !b->keep || b->n_pixels < 3 * a->n_pixels)
+          if (i == j || !b->keep || b->x0 > a->x1 || b->x1 < a->x0)
             continue;
-          if (b->x0 > a->x0 + 0.1 * wa || b->x1 < a->x1 - 0.1 * wa)
+          gboolean spans = b->x0 <= a->x0 + 0.1 * wa && b->x1 >= a->x1 - 0.1 * wa;
+          if (spans ? b->n_pixels < 3 * a->n_pixels : b->x1 - b->x0 + 1 < 3 * wa)
             continue;
           if (fabs (chain_y_at (b->chain, (a->x0 + a->x1) / 2.0) - ya) < SATELLITE_REACH * ls)
             {
