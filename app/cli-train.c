@@ -246,17 +246,23 @@ lectern_cli_train (int argc, char **argv)
   g_autoptr (LecternDataset) val = NULL;
   if (val_paths != NULL)
     val = load_sets (val_paths, arch.input_height, &error);
-  else if (val_fraction > 0)
-    /* fine-tuning holds out at least LECTERN_FINETUNE_MIN_VAL_LINES, as the app does */
-    val = fine_tune ? lectern_finetune_split (train, val_fraction, (guint64) seed)
-                    : lectern_dataset_split (train, val_fraction, (guint64) seed);
+  else if (val_fraction > 0 && !fine_tune)
+    val = lectern_dataset_split (train, val_fraction, (guint64) seed);
+  /* fine-tuning without --val: each run holds out its own part of the lines (at least
+   * LECTERN_FINETUNE_MIN_VAL_LINES), as the app does */
+  const guint held_per_run = fine_tune && val == NULL
+                             ? lectern_finetune_val_lines (train->samples->len, val_fraction) : 0;
   if (error != NULL)
     {
       lectern_cli_print_error (error);
       return LECTERN_CLI_EXIT_FAILURE;
     }
-  g_printerr (_("%u training lines (%u skipped), %u validation lines\n"), train->samples->len,
-              train->skipped, val ? val->samples->len : 0);
+  if (held_per_run > 0)
+    g_printerr (_("%u lines (%u skipped); each run holds out %u of them\n"), train->samples->len,
+                train->skipped, held_per_run);
+  else
+    g_printerr (_("%u training lines (%u skipped), %u validation lines\n"), train->samples->len,
+                train->skipped, val ? val->samples->len : 0);
   if (train->samples->len == 0)
     {
       g_printerr (_("lectern-cli train: no usable training lines were found\n"));
@@ -264,7 +270,7 @@ lectern_cli_train (int argc, char **argv)
     }
   /* fine-tuning trains on about as many lines whatever their number (finetune.h) */
   if (fine_tune && !epochs_given)
-    epochs = lectern_finetune_epochs (&fine_tune_defaults, train->samples->len);
+    epochs = lectern_finetune_epochs (&fine_tune_defaults, train->samples->len - held_per_run);
 
   /* the charset: the base model's extended by the data's new characters, or the data's */
   g_autoptr (LecternModel) model = NULL;
@@ -327,8 +333,13 @@ lectern_cli_train (int argc, char **argv)
   sigaction (SIGTERM, &sa, NULL);
   g_autoptr (GCancellable) cancellable = g_cancellable_new ();
   Progress progress = { cancellable, isatty (STDERR_FILENO), 0, keep_last };
-  if (!lectern_finetune_train_runs (model, train, val, &opts, (guint) runs, on_progress, &progress,
-                                    cancellable, &error))
+  const gboolean ok
+    = fine_tune ? lectern_finetune_train_runs (model, base, train, val, val_fraction, &opts,
+                                               (guint) runs, NULL, on_progress, &progress,
+                                               cancellable, &error)
+                : lectern_train (model, train, val, &opts, on_progress, &progress, cancellable,
+                                 &error);
+  if (!ok)
     {
       if (g_error_matches (error, LECTERN_ERROR, LECTERN_ERROR_CANCELLED))
         {

@@ -162,32 +162,120 @@ remove_run_files (const char *run_path)
 static void set_double (LecternModel *m, const char *key, double v);
 static void set_uint (LecternModel *m, const char *key, guint v);
 
+guint
+lectern_finetune_val_lines (guint n, double val_fraction)
+{
+  double fraction = val_fraction;
+  /* a held-out part of one or two lines says nothing: take a few, when there are enough */
+  if (n > 2 * LECTERN_FINETUNE_MIN_VAL_LINES && n * fraction < LECTERN_FINETUNE_MIN_VAL_LINES)
+    fraction = (LECTERN_FINETUNE_MIN_VAL_LINES + 0.25) / n;
+  /* as lectern_dataset_split counts */
+  guint held = (guint) (n * fraction + 0.5);
+  if (held == 0 && n > 1 && fraction > 0)
+    held = 1;
+  return held;
+}
+
+/* A dataset of the same samples that owns none of them. */
+typedef LecternDataset LecternDatasetView;
+
+static LecternDataset *
+dataset_view (const LecternDataset *ds)
+{
+  LecternDataset *view = lectern_dataset_new (ds->height);
+  g_ptr_array_set_free_func (view->samples, NULL);
+  for (guint i = 0; i < ds->samples->len; i++)
+    g_ptr_array_add (view->samples, g_ptr_array_index (ds->samples, i));
+  return view;
+}
+
+static void
+dataset_view_free (LecternDataset *view)
+{
+  if (view == NULL)
+    return;
+  /* a split of a view hands out arrays that would free the samples */
+  g_ptr_array_set_free_func (view->samples, NULL);
+  lectern_dataset_free (view);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LecternDatasetView, dataset_view_free)
+
 gboolean
-lectern_finetune_train_runs (LecternModel *model, LecternDataset *train, LecternDataset *val,
+lectern_finetune_train_runs (LecternModel *model, const LecternModel *base,
+                             LecternDataset *lines, LecternDataset *val, double val_fraction,
                              const LecternTrainOptions *opts, guint runs,
-                             LecternTrainCallback callback, gpointer user_data,
-                             GCancellable *cancellable, GError **error)
+                             LecternFinetuneHeldOut *held_out, LecternTrainCallback callback,
+                             gpointer user_data, GCancellable *cancellable, GError **error)
 {
   g_return_val_if_fail (opts->out_path != NULL, FALSE);
-  if (runs <= 1)
-    return lectern_train (model, train, val, opts, callback, user_data, cancellable, error);
-
+  runs = MAX (runs, 1);
   const gsize n = model->net->n_params;
   g_autoptr (LecternModel) start = lectern_model_copy (model);
+  if (base == NULL)
+    base = start;
   g_autofree double *sum = g_new0 (double, n);
   g_autoptr (GPtrArray) run_paths = g_ptr_array_new_with_free_func (g_free);
   RunRelay relay = { callback, user_data, 0, (int) runs };
+  LecternFinetuneHeldOut figures = { NAN, NAN, 0, lines->samples->len };
+  double before_sum = 0, after_sum = 0;
+  const gboolean own_parts = val == NULL && val_fraction > 0;
+
   for (guint r = 0; r < runs; r++)
     {
-      char *run_path = g_strdup_printf ("%s.run%u", opts->out_path, r + 1);
+      /* one run alone writes where the caller said, as lectern_train would */
+      char *run_path = runs > 1 ? g_strdup_printf ("%s.run%u", opts->out_path, r + 1)
+                                : g_strdup (opts->out_path);
       g_ptr_array_add (run_paths, run_path);
       LecternTrainOptions run_opts = *opts;
       run_opts.out_path = run_path;
       run_opts.seed = opts->seed + (guint64) r * G_GUINT64_CONSTANT (0x9E3779B97F4A7C15);
       relay.run = (int) r + 1;
+
+      /* the lines this run learns from and those it is measured on */
+      g_autoptr (LecternDatasetView) train = dataset_view (lines);
+      g_autoptr (LecternDatasetView) part = own_parts
+        ? lectern_finetune_split (train, val_fraction, run_opts.seed) : NULL;
+      LecternDataset *run_val = own_parts ? part : val;
+      figures.train_lines = train->samples->len;
+      double before = NAN;
+      if (run_val != NULL && run_val->samples->len > 0 && (own_parts || r == 0))
+        {
+          figures.val_lines = run_val->samples->len;
+          lectern_evaluate (base, run_val, opts->threads, &before, NULL, NULL);
+          if (g_cancellable_set_error_if_cancelled (cancellable, error))
+            return FALSE;
+          LecternTrainStatus st = { 0 };
+          st.event = LECTERN_TRAIN_MESSAGE;
+          st.run = relay.run;
+          st.runs = relay.runs;
+          st.epochs = opts->epochs;
+          st.val_cer = st.val_wer = NAN;
+          st.best_cer = before;
+          g_autofree char *msg
+            = runs > 1 ? g_strdup_printf ("Run %u of %u: %u lines to learn from, %u held out; the "
+                                          "base model's error on them: %.1f%%", r + 1, runs,
+                                          train->samples->len, run_val->samples->len,
+                                          100 * before)
+                       : g_strdup_printf ("%u lines to learn from, %u held out; the base model's "
+                                          "error on them: %.1f%%", train->samples->len,
+                                          run_val->samples->len, 100 * before);
+          st.message = msg;
+          if (callback != NULL)
+            callback (&st, user_data);
+          before_sum += before;
+        }
+
       g_autoptr (LecternModel) run_model = lectern_model_copy (start);
-      if (!lectern_train (run_model, train, val, &run_opts, relay_run, &relay, cancellable, error))
+      if (!lectern_train (run_model, train, run_val, &run_opts, relay_run, &relay, cancellable,
+                          error))
         return FALSE;
+      if (own_parts && run_val->samples->len > 0)
+        {
+          double after;
+          lectern_evaluate (run_model, run_val, opts->threads, &after, NULL, NULL);
+          after_sum += after;
+        }
       for (gsize k = 0; k < n; k++)
         sum[k] += run_model->net->params[k];
       /* a resumed run may bring its own input normalisation (lectern_train); all share it */
@@ -197,33 +285,49 @@ lectern_finetune_train_runs (LecternModel *model, LecternDataset *train, Lectern
   for (gsize k = 0; k < n; k++)
     model->net->params[k] = (float) (sum[k] / runs);
 
-  /* the card says what the trainer's would, of the average */
+  if (own_parts && figures.val_lines > 0)
+    {
+      figures.cer_before = before_sum / runs;
+      figures.cer_after = after_sum / runs;
+    }
+  else if (val != NULL && val->samples->len > 0)
+    {
+      figures.cer_before = before_sum;
+      lectern_evaluate (model, val, opts->threads, &figures.cer_after, NULL, NULL);
+    }
+  if (held_out != NULL)
+    *held_out = figures;
+  if (runs == 1)
+    return TRUE;   /* lectern_train saved it */
+
+  /* the card says what the trainer's would, of the mean */
   g_autoptr (LecternModel) out = lectern_model_copy (model);
   set_uint (out, "epochs", (guint) opts->epochs);
   set_uint (out, "runs-averaged", runs);
-  set_uint (out, "lines", train->samples->len);
+  set_uint (out, "lines", lines->samples->len);
   set_double (out, "dropout", opts->dropout);
   g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
   g_autofree char *stamp = g_date_time_format_iso8601 (now);
   lectern_model_set_info (out, "trained", stamp);
+  g_autofree char *msg = NULL;
+  if (isfinite (figures.cer_after))
+    {
+      set_double (out, "validation-cer", figures.cer_after);
+      set_uint (out, "validation-lines", figures.val_lines);
+      msg = own_parts
+        ? g_strdup_printf ("The mean of the %u runs' weights is the model. Each run on the lines "
+                           "it held out: %.2f%% (the base model %.2f%%)", runs,
+                           100 * figures.cer_after, 100 * figures.cer_before)
+        : g_strdup_printf ("The mean of the %u runs' weights: validation CER %.2f%%", runs,
+                           100 * figures.cer_after);
+    }
+  else
+    msg = g_strdup_printf ("The mean of the %u runs' weights is the model", runs);
   LecternTrainStatus st = { 0 };
   st.event = LECTERN_TRAIN_MESSAGE;
   st.run = st.runs = (int) runs;
   st.epoch = st.epochs = opts->epochs;
   st.val_cer = st.val_wer = st.best_cer = NAN;
-  g_autofree char *msg = NULL;
-  if (val != NULL && val->samples->len > 0)
-    {
-      double cer, wer;
-      lectern_evaluate (model, val, opts->threads, &cer, &wer, NULL);
-      set_double (out, "validation-cer", cer);
-      set_double (out, "validation-wer", wer);
-      set_uint (out, "validation-lines", val->samples->len);
-      msg = g_strdup_printf ("The mean of the %u runs' weights: validation CER %.2f%%, WER %.2f%%",
-                             runs, 100 * cer, 100 * wer);
-    }
-  else
-    msg = g_strdup_printf ("The mean of the %u runs' weights is the model", runs);
   st.message = msg;
   if (callback != NULL)
     callback (&st, user_data);
@@ -272,22 +376,6 @@ relay_status (const LecternTrainStatus *st, gpointer user_data)
 }
 
 static void
-send_message (LecternTrainCallback callback, gpointer user_data, int epochs, double cer_before,
-              const char *message)
-{
-  LecternTrainStatus st = { 0 };
-  if (callback == NULL)
-    return;
-  st.event = LECTERN_TRAIN_MESSAGE;
-  st.run = st.runs = 1;
-  st.epochs = epochs;
-  st.val_cer = NAN;
-  st.best_cer = cer_before;
-  st.message = message;
-  callback (&st, user_data);
-}
-
-static void
 set_double (LecternModel *m, const char *key, double v)
 {
   char buf[G_ASCII_DTOSTR_BUF_SIZE];
@@ -323,7 +411,8 @@ write_card (LecternModel *model, const LecternModel *base, const LecternFinetune
                                          : base_card_name != NULL ? base_card_name : "unnamed");
   lectern_model_set_info (model, "trained", stamp);
   lectern_model_set_info (model, "fine-tuned", stamp);
-  set_uint (model, "lines", result->train_lines);
+  /* several runs, each holding out its own lines, learnt from all of them together */
+  set_uint (model, "lines", result->train_lines + (result->runs > 1 ? result->val_lines : 0));
   set_uint (model, "validation-lines", result->val_lines);
   set_uint (model, "epochs", (guint) result->epochs);
   if (result->runs > 1)
@@ -357,23 +446,9 @@ lectern_finetune (const LecternModel *base, LecternDataset *lines,
                    LECTERN_FINETUNE_MIN_VAL_LINES + 1, lines->samples->len);
       return NULL;
     }
-  g_autoptr (LecternDataset) val = lectern_finetune_split (lines, opts->val_fraction,
-                                                           opts->train.seed);
-  res.train_lines = lines->samples->len;
-  res.val_lines = val->samples->len;
-
-  /* the base model on the very lines the new one will be judged on */
-  lectern_evaluate (base, val, opts->train.threads, &res.cer_before, NULL, NULL);
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    return NULL;
-
+  const guint n_lines = lines->samples->len;
   g_autoptr (LecternModel) model = lectern_finetune_prepare (base, NULL, lines, opts->train.seed,
                                                               &res.new_classes);
-  g_autofree char *msg = g_strdup_printf ("%u training lines, %u held out; the base model's "
-                                          "error on them: %.1f%%", res.train_lines, res.val_lines,
-                                          100 * res.cer_before);
-  send_message (callback, user_data, lectern_finetune_epochs (opts, res.train_lines),
-                res.cer_before, msg);
 
   g_autoptr (GError) local = NULL;
   g_autofree char *work_dir = g_dir_make_tmp ("lectern-finetune-XXXXXX", &local);
@@ -385,12 +460,15 @@ lectern_finetune (const LecternModel *base, LecternDataset *lines,
     }
   g_autofree char *work_model = g_build_filename (work_dir, "model.lectern", NULL);
   LecternTrainOptions train_opts = opts->train;
-  train_opts.epochs = lectern_finetune_epochs (opts, res.train_lines);
+  train_opts.epochs = lectern_finetune_epochs (opts, n_lines - lectern_finetune_val_lines (
+                                                        n_lines, opts->val_fraction));
   train_opts.out_path = work_model;
   train_opts.resume = FALSE;
   Relay relay = { callback, user_data, 0, 0 };
-  gboolean ok = lectern_finetune_train_runs (model, lines, val, &train_opts, opts->runs,
-                                             relay_status, &relay, cancellable, error);
+  LecternFinetuneHeldOut held_out;
+  gboolean ok = lectern_finetune_train_runs (model, base, lines, NULL, opts->val_fraction,
+                                             &train_opts, opts->runs, &held_out, relay_status,
+                                             &relay, cancellable, error);
   remove_work_dir (work_dir);
   if (!ok)
     return NULL;
@@ -398,7 +476,10 @@ lectern_finetune (const LecternModel *base, LecternDataset *lines,
     return NULL;
 
   res.epochs = relay.best_epoch > 0 ? relay.best_epoch : relay.epochs;
-  lectern_evaluate (model, val, opts->train.threads, &res.cer_after, NULL, NULL);
+  res.cer_before = held_out.cer_before;
+  res.cer_after = held_out.cer_after;
+  res.train_lines = held_out.train_lines;
+  res.val_lines = held_out.val_lines;
   write_card (model, base, opts, &res);
   if (!lectern_model_save (model, out_path, error))
     return NULL;

@@ -59,18 +59,41 @@ gboolean lectern_finetune_add_line (LecternDataset *ds, const char *source, cons
  * (when ds has more than twice that), chosen by a seeded shuffle. */
 LecternDataset *lectern_finetune_split (LecternDataset *ds, double val_fraction, guint64 seed);
 
+/* How many lines lectern_finetune_split holds out of n. */
+guint lectern_finetune_val_lines (guint n, double val_fraction);
+
+typedef struct {
+  double cer_before;    /* the base model on the held-out lines (mean over the runs) */
+  double cer_after;     /* each run's model on its own held-out lines, mean over the runs; with
+                           a fixed validation set, the mean model on it */
+  guint  val_lines;     /* held out by a run */
+  guint  train_lines;   /* learnt from by a run */
+} LecternFinetuneHeldOut;
+
 /* Trains model runs times from its present weights, one run after another, each as
  * lectern_train would with opts (run r with the seed opts->seed + r · 0x9E3779B97F4A7C15, run 0
- * with opts->seed itself), and leaves in model the mean of the runs' resulting weights. The
- * callback's status says which run (run, runs). Run r's files are opts->out_path + ".run<r+1>"
- * (+ .ckpt, .ckpt.adam): with opts->resume, a run interrupted or already finished carries on from
- * them; they are removed once the average is made. The average, with its validation figures
- * when val is given, is saved to opts->out_path. runs ≤ 1 is lectern_train itself. */
-gboolean lectern_finetune_train_runs (LecternModel *model, LecternDataset *train,
-                                      LecternDataset *val, const LecternTrainOptions *opts,
-                                      guint runs, LecternTrainCallback callback,
-                                      gpointer user_data, GCancellable *cancellable,
-                                      GError **error);
+ * with opts->seed itself), and leaves in model the mean of the runs' resulting weights.
+ *
+ * What the runs learn from and are measured on: with val, every run learns from all of lines
+ * and is validated on val. Without val and with val_fraction > 0, each run holds out its own
+ * part of lines (lectern_finetune_split with the run's seed) and learns from the rest: one run
+ * measures the same as before, and several runs together learn from every line while each is
+ * still measured on lines it never saw. lines itself is left as it is. The base model (NULL: the
+ * model as it comes in) is measured on each run's held-out lines first; figures go to held_out
+ * (nullable; NaN where nothing was held out).
+ *
+ * The callback's status says which run (run, runs); before each run comes a
+ * LECTERN_TRAIN_MESSAGE whose best_cer is the base model's error on that run's held-out lines.
+ * With one run, its files are opts->out_path (+ .ckpt, .ckpt.adam) as for lectern_train. With
+ * several, run r's are opts->out_path + ".run<r+1>": with opts->resume, a run interrupted or
+ * already finished carries on from them; the mean, with its card (runs-averaged, validation-cer:
+ * held_out's cer_after), is saved to opts->out_path and the runs' files are removed. */
+gboolean lectern_finetune_train_runs (LecternModel *model, const LecternModel *base,
+                                      LecternDataset *lines, LecternDataset *val,
+                                      double val_fraction, const LecternTrainOptions *opts,
+                                      guint runs, LecternFinetuneHeldOut *held_out,
+                                      LecternTrainCallback callback, gpointer user_data,
+                                      GCancellable *cancellable, GError **error);
 
 /* The characters of ds's transcriptions that a model can have as classes: a new model's charset,
  * or what a base model is extended by. */
@@ -85,22 +108,22 @@ LecternModel *lectern_finetune_prepare (const LecternModel *base, const char *ba
 typedef struct {
   double cer_before;    /* the base model on the held-out lines */
   double cer_after;     /* the new model on the same lines */
-  guint  train_lines;
-  guint  val_lines;
+  guint  train_lines;   /* learnt from by each run */
+  guint  val_lines;     /* held out by each run */
   guint  new_classes;   /* characters the base lacked */
   int    epochs;        /* the epoch whose weights were kept (the last, with the defaults) */
   guint  runs;          /* runs averaged */
 } LecternFinetuneResult;
 
-/* Fine-tunes base on lines (which it splits into training and held-out parts, leaving the
- * training part in lines) and saves the new model to out_path with its card (name, base,
- * fine-tuned, lines, validation-lines, cer-before, cer-after, pages). Its work files live in a
+/* Fine-tunes base on lines with lectern_finetune_train_runs (opts->runs runs, each holding out
+ * its own opts->val_fraction of the lines) and saves the new model to out_path with its card
+ * (name, base, fine-tuned, lines, validation-lines, cer-before, cer-after, runs-averaged, pages). Its work files live in a
  * temporary folder that is removed whatever happens, and out_path is written only at the end,
  * atomically: a cancelled or failed run leaves no file there. Returns the new model, or NULL
  * with an error (LECTERN_ERROR_CANCELLED when cancelled; LECTERN_ERROR_INVALID with fewer than
  * LECTERN_FINETUNE_MIN_VAL_LINES + 1 usable lines). callback gets the trainer's events, plus
- * a LECTERN_TRAIN_MESSAGE before training starts whose best_cer is the base model's error on the
- * held-out lines. */
+ * before each run a LECTERN_TRAIN_MESSAGE whose best_cer is the base model's error on that run's
+ * held-out lines. result's CERs are held_out's of lectern_finetune_train_runs. */
 LecternModel *lectern_finetune (const LecternModel *base, LecternDataset *lines,
                                 const LecternFinetuneOptions *opts, const char *out_path,
                                 LecternTrainCallback callback, gpointer user_data,

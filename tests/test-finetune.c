@@ -294,20 +294,26 @@ runs_options (LecternTrainOptions *o, const char *out, guint64 seed)
   o->out_path = out;
 }
 
-/* The weights of one run of lectern_train from the base with that seed. */
+/* The weights of one run of lectern_train from the base with that seed; with held_out, on the
+ * lines lectern_finetune_split leaves of val_fraction with the same seed, and *held_out becomes
+ * the run's error on the lines it held out. */
 static float *
-one_run (const char *name, guint64 seed)
+one_run (const char *name, guint64 seed, double val_fraction, double *held_out)
 {
   g_autoptr (LecternModel) model = base_model ();
   g_autoptr (LecternDataset) lines = lines_of (texts, G_N_ELEMENTS (texts),
                                                model->net->arch.input_height);
+  g_autoptr (LecternDataset) part = held_out != NULL
+                                    ? lectern_finetune_split (lines, val_fraction, seed) : NULL;
   g_autofree char *out = g_build_filename (tmp_dir, name, NULL);
   LecternTrainOptions o;
   runs_options (&o, out, seed);
   o.resume = FALSE;
   g_autoptr (GError) error = NULL;
-  g_assert_true (lectern_train (model, lines, NULL, &o, NULL, NULL, NULL, &error));
+  g_assert_true (lectern_train (model, lines, part, &o, NULL, NULL, NULL, &error));
   g_assert_no_error (error);
+  if (held_out != NULL)
+    lectern_evaluate (model, part, 1, held_out, NULL, NULL);
   g_autofree char *ckpt = g_strconcat (out, ".ckpt", NULL);
   g_autofree char *adam = g_strconcat (out, ".ckpt.adam", NULL);
   g_unlink (out);
@@ -324,9 +330,9 @@ static void
 test_runs_averaged (void)
 {
   const guint64 seed = 11, step = G_GUINT64_CONSTANT (0x9E3779B97F4A7C15);
-  g_autofree float *r1 = one_run ("single.lectern", seed);
-  g_autofree float *r2 = one_run ("single.lectern", seed + step);
-  g_autofree float *r3 = one_run ("single.lectern", seed + 2 * step);
+  g_autofree float *r1 = one_run ("single.lectern", seed, 0, NULL);
+  g_autofree float *r2 = one_run ("single.lectern", seed + step, 0, NULL);
+  g_autofree float *r3 = one_run ("single.lectern", seed + 2 * step, 0, NULL);
   g_autoptr (LecternModel) model = base_model ();
   const gsize n = model->net->n_params;
   g_autofree float *mean = g_new (float, n);
@@ -348,8 +354,8 @@ test_runs_averaged (void)
   g_autoptr (GCancellable) cancellable = g_cancellable_new ();
   RunWatch rw = { cancellable, 2, { 0 }, 0 };
   g_autoptr (GError) error = NULL;
-  g_assert_false (lectern_finetune_train_runs (model, lines, val, &o, 3, on_run_status, &rw,
-                                               cancellable, &error));
+  g_assert_false (lectern_finetune_train_runs (model, NULL, lines, val, 0, &o, 3, NULL,
+                                               on_run_status, &rw, cancellable, &error));
   g_assert_error (error, LECTERN_ERROR, LECTERN_ERROR_CANCELLED);
   g_clear_error (&error);
   g_assert_cmpint (rw.runs_seen[1], ==, 3);
@@ -360,8 +366,9 @@ test_runs_averaged (void)
   /* again, as after an interruption: run 1 is done, run 2 carries on from its checkpoint */
   g_autoptr (LecternModel) again = base_model ();
   RunWatch rw2 = { NULL, 0, { 0 }, 0 };
-  g_assert_true (lectern_finetune_train_runs (again, lines, val, &o, 3, on_run_status, &rw2, NULL,
-                                              &error));
+  LecternFinetuneHeldOut held;
+  g_assert_true (lectern_finetune_train_runs (again, NULL, lines, val, 0, &o, 3, &held,
+                                              on_run_status, &rw2, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpint (rw2.runs, ==, 3);
   g_assert_cmpint (rw2.runs_seen[1], ==, 0);
@@ -373,8 +380,17 @@ test_runs_averaged (void)
   g_assert_cmpmem (saved->net->params, n * sizeof (float), mean, n * sizeof (float));
   g_autofree char *runs = lectern_model_get_info (saved, "runs-averaged");
   g_assert_cmpstr (runs, ==, "3");
+  /* a fixed validation set: the figures are those of the base and of the mean on it */
+  double before, after;
+  g_autoptr (LecternModel) start = base_model ();
+  lectern_evaluate (start, val, 1, &before, NULL, NULL);
+  lectern_evaluate (saved, val, 1, &after, NULL, NULL);
+  g_assert_cmpfloat (held.cer_before, ==, before);
+  g_assert_cmpfloat (held.cer_after, ==, after);
+  g_assert_cmpuint (held.val_lines, ==, 3);
+  g_assert_cmpuint (held.train_lines, ==, G_N_ELEMENTS (texts));
   g_autofree char *cer = lectern_model_get_info (saved, "validation-cer");
-  g_assert_nonnull (cer);
+  g_assert_cmpfloat (g_ascii_strtod (cer, NULL), ==, after);
   g_assert_cmpuint (count_entries (tmp_dir, "averaged.lectern.run"), ==, 0);
   g_unlink (out);
 
@@ -383,8 +399,8 @@ test_runs_averaged (void)
   g_autofree char *out1 = g_build_filename (tmp_dir, "single.lectern", NULL);
   runs_options (&o, out1, seed);
   o.resume = FALSE;
-  g_assert_true (lectern_finetune_train_runs (single, lines, NULL, &o, 1, NULL, NULL, NULL,
-                                              &error));
+  g_assert_true (lectern_finetune_train_runs (single, NULL, lines, NULL, 0, &o, 1, NULL, NULL,
+                                              NULL, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpmem (single->net->params, n * sizeof (float), r1, n * sizeof (float));
   g_autofree char *ckpt = g_strconcat (out1, ".ckpt", NULL);
@@ -392,6 +408,42 @@ test_runs_averaged (void)
   g_unlink (out1);
   g_unlink (ckpt);
   g_unlink (adam);
+}
+
+/* Without a validation set, each run holds out its own lines and learns from the rest: the
+ * model is the mean of runs on those parts, the figures the mean of each run's error on its own
+ * part, and the lines given stay as they were. */
+static void
+test_runs_own_parts (void)
+{
+  const guint64 seed = 5, step = G_GUINT64_CONSTANT (0x9E3779B97F4A7C15);
+  double after1, after2;
+  g_autofree float *r1 = one_run ("single.lectern", seed, 0.3, &after1);
+  g_autofree float *r2 = one_run ("single.lectern", seed + step, 0.3, &after2);
+  g_autoptr (LecternModel) model = base_model ();
+  const gsize n = model->net->n_params;
+  g_autofree float *mean = g_new (float, n);
+  for (gsize k = 0; k < n; k++)
+    mean[k] = (float) (((double) r1[k] + r2[k]) / 2);
+
+  g_autoptr (LecternDataset) lines = lines_of (texts, G_N_ELEMENTS (texts),
+                                               model->net->arch.input_height);
+  g_autofree char *out = g_build_filename (tmp_dir, "parts.lectern", NULL);
+  LecternTrainOptions o;
+  runs_options (&o, out, seed);
+  o.resume = FALSE;
+  LecternFinetuneHeldOut held;
+  g_autoptr (GError) error = NULL;
+  g_assert_true (lectern_finetune_train_runs (model, NULL, lines, NULL, 0.3, &o, 2, &held, NULL,
+                                              NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (lines->samples->len, ==, G_N_ELEMENTS (texts));
+  g_assert_cmpmem (model->net->params, n * sizeof (float), mean, n * sizeof (float));
+  g_assert_cmpuint (held.val_lines, ==, lectern_finetune_val_lines (G_N_ELEMENTS (texts), 0.3));
+  g_assert_cmpuint (held.train_lines + held.val_lines, ==, G_N_ELEMENTS (texts));
+  g_assert_cmpfloat_with_epsilon (held.cer_after, (after1 + after2) / 2, 1e-12);
+  g_assert_true (isfinite (held.cer_before));
+  g_unlink (out);
 }
 
 static void
@@ -419,6 +471,8 @@ test_add_and_split (void)
       g_autoptr (LecternDataset) val = lectern_finetune_split (all, 0.1, 1);
       g_assert_cmpuint (val->samples->len, ==, held[k]);
       g_assert_cmpuint (all->samples->len, ==, sizes[k] - held[k]);
+      /* counted without splitting, for the schedule */
+      g_assert_cmpuint (lectern_finetune_val_lines (sizes[k], 0.1), ==, held[k]);
     }
 }
 
@@ -437,7 +491,8 @@ fast (LecternFinetuneOptions *opts)
 
 typedef struct {
   gboolean saw_before;
-  double   before;
+  double   before;       /* summed over the runs */
+  int      befores;
   int      epochs;
   int      best_epoch;   /* as the trainer numbers them */
 } Seen;
@@ -446,10 +501,12 @@ static void
 on_status (const LecternTrainStatus *st, gpointer data)
 {
   Seen *seen = data;
-  if (st->event == LECTERN_TRAIN_MESSAGE && isfinite (st->best_cer) && seen->epochs == 0)
+  /* before each run: the base model's error on the lines that run holds out */
+  if (st->event == LECTERN_TRAIN_MESSAGE && isfinite (st->best_cer))
     {
       seen->saw_before = TRUE;
-      seen->before = st->best_cer;
+      seen->before += st->best_cer;
+      seen->befores++;
     }
   if (st->event == LECTERN_TRAIN_EPOCH_END)
     {
@@ -479,7 +536,8 @@ test_run (void)
   g_assert_cmpint (seen.epochs, ==, 2 * (int) opts.runs);   /* each of the averaged runs */
   g_assert_cmpuint (res.runs, ==, opts.runs);
   g_assert_true (seen.saw_before);
-  g_assert_cmpfloat (seen.before, ==, res.cer_before);
+  g_assert_cmpint (seen.befores, ==, (int) opts.runs);
+  g_assert_cmpfloat_with_epsilon (seen.before / seen.befores, res.cer_before, 1e-12);
   g_assert_cmpuint (res.val_lines, ==, 3);
   g_assert_cmpuint (res.train_lines, ==, 7);
   g_assert_cmpuint (res.new_classes, ==, 1);     /* d */
@@ -506,7 +564,8 @@ test_run (void)
   g_assert_cmpstr (name, ==, "test hand");
   g_assert_cmpstr (base_name, ==, "base of the test");
   g_assert_cmpstr (pages, ==, "page.png (10)");
-  g_assert_cmpstr (n_lines, ==, "7");
+  /* the runs, each holding out its own 3, learnt from all 10 together */
+  g_assert_cmpstr (n_lines, ==, opts.runs > 1 ? "10" : "7");
   g_assert_cmpstr (val_lines, ==, "3");
   g_assert_nonnull (when);
   g_assert_null (data);                           /* the base's data is not this model's */
@@ -570,6 +629,7 @@ main (int argc, char **argv)
   g_test_add_func ("/Lectern/Finetune/cosine-rate", test_cosine_rate);
   g_test_add_func ("/Lectern/Finetune/keep-last", test_keep_last);
   g_test_add_func ("/Lectern/Finetune/runs-averaged", test_runs_averaged);
+  g_test_add_func ("/Lectern/Finetune/runs-own-parts", test_runs_own_parts);
   g_test_add_func ("/Lectern/Finetune/add-and-split", test_add_and_split);
   g_test_add_func ("/Lectern/Finetune/run", test_run);
   g_test_add_func ("/Lectern/Finetune/no-file", test_no_file);

@@ -183,11 +183,20 @@ job_finished (GObject      *source,
       g_clear_pointer (&text, g_free);
       gtk_button_set_label (self->start_button, _("Train _Again"));
       gtk_widget_remove_css_class (GTK_WIDGET (self->start_button), "suggested-action");
-      text = g_strdup_printf (_("Character error rate on the %u held-out lines: %.1f%% before, "
-                                "%.1f%% after (trained on %u lines).\nThe new model is in your "
-                                "models as %s."),
-                              figures.val_lines, 100 * figures.cer_before,
-                              100 * figures.cer_after, figures.train_lines, basename);
+      if (figures.runs > 1)
+        text = g_strdup_printf (_("Character error rate on held-out lines: %.1f%% before, %.1f%% "
+                                  "after (each of the %u runs held out %u lines of its own and "
+                                  "learnt from the other %u; the new model, the mean of the runs, "
+                                  "learnt from all %u).\nThe new model is in your models as %s."),
+                                100 * figures.cer_before, 100 * figures.cer_after, figures.runs,
+                                figures.val_lines, figures.train_lines,
+                                figures.val_lines + figures.train_lines, basename);
+      else
+        text = g_strdup_printf (_("Character error rate on the %u held-out lines: %.1f%% before, "
+                                  "%.1f%% after (trained on %u lines).\nThe new model is in your "
+                                  "models as %s."),
+                                figures.val_lines, 100 * figures.cer_before,
+                                100 * figures.cer_after, figures.train_lines, basename);
       gtk_label_set_text (self->result_label, text);
       gtk_widget_set_visible (GTK_WIDGET (self->use_button), TRUE);
     }

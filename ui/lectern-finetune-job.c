@@ -290,8 +290,8 @@ deliver_progress (gpointer data)
   switch (st->event)
     {
     case LECTERN_TRAIN_MESSAGE:
-      /* the one before training: the base model measured on the held-out lines */
-      if (isfinite (st->best_cer) && isnan (self->cer_before))
+      /* the one before each run: the base model measured on the lines that run holds out */
+      if (isfinite (st->best_cer))
         {
           self->cer_before = st->best_cer;
           g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CER_BEFORE]);
