@@ -824,11 +824,11 @@ test_rising_signature (void)
   g_assert_cmpfloat (sy1, >, base_y - 0.2 * spacing);
 }
 
-/* A signature under the text (two and a half line spacings below its last line) whose
- * capital's upstroke, a hairline, rises high above the name and broke into specks on the way:
- * the upper ones are too far from the name's ridge to be given to it and belong to no other
- * line. They are the signature's own strokes: its polygon reaches up to them, past halfway to
- * the line above, which has no writing coming down there. */
+/* A signature under the text (2.4 line spacings below its last line) whose capital's
+ * upstroke, a hairline, rises high above the name and broke into specks on the way: the upper
+ * ones are too far from the name's ridge to be given to it and belong to no other line. They are
+ * the signature's own strokes: its polygon reaches up to them, past halfway to the line above,
+ * which has no writing coming down there. */
 static void
 test_signature_broken_upstroke (void)
 {
