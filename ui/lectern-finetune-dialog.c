@@ -43,6 +43,19 @@ current_model (LecternFinetuneDialog *self)
   return self->app != NULL ? lectern_application_get_model (self->app) : NULL;
 }
 
+
+/* The runs a fine-tuning will average: the options given, or the defaults. */
+static guint
+finetune_runs (LecternFinetuneDialog *self)
+{
+  LecternFinetuneOptions defaults;
+
+  if (self->have_options)
+    return MAX (self->options.runs, 1);
+  lectern_finetune_options_init (&defaults);
+  return defaults.runs;
+}
+
 static void
 set_start_tooltip (LecternFinetuneDialog *self,
                    const char            *tooltip)
@@ -65,14 +78,26 @@ lectern_finetune_dialog_refresh (LecternFinetuneDialog *self)
     return;
   n = lectern_finetune_count_corrected (self->project);
 
-  intro = g_strdup_printf (_("Lectern teaches the current model, “%s”, the hand of this project "
-                             "from the lines you corrected, here on this computer. It needs at "
-                             "least %d corrected lines; a tenth of them are held out to measure "
-                             "its error before and after. You can go on correcting meanwhile: "
-                             "it learns from the lines as they are when it starts."),
-                           model != NULL ? lectern_recognition_model_get_name (model)
-                                         : _("none loaded"),
-                           LECTERN_FINETUNE_MIN_LINES);
+  if (finetune_runs (self) == 1)
+    intro = g_strdup_printf (_("Lectern teaches the current model, “%s”, the hand of this "
+                               "project from the lines you corrected, here on this computer. It "
+                               "needs at least %d corrected lines; a tenth of them are held out "
+                               "to measure its error before and after. You can go on correcting "
+                               "meanwhile: it learns from the lines as they are when it starts."),
+                             model != NULL ? lectern_recognition_model_get_name (model)
+                                           : _("none loaded"),
+                             LECTERN_FINETUNE_MIN_LINES);
+  else
+    intro = g_strdup_printf (_("Lectern teaches the current model, “%s”, the hand of this project "
+                               "from the lines you corrected, here on this computer. It needs at "
+                               "least %d corrected lines. It trains %u times, each time holding "
+                               "out a different tenth of the lines to measure its error before and "
+                               "after, and keeps the mean of the results, which has learnt from "
+                               "every line. You can go on correcting meanwhile: it learns from the "
+                               "lines as they are when it starts."),
+                             model != NULL ? lectern_recognition_model_get_name (model)
+                                           : _("none loaded"),
+                             LECTERN_FINETUNE_MIN_LINES, finetune_runs (self));
   gtk_label_set_text (self->intro_label, intro);
   count = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                         "%u corrected line in the open pages.",
