@@ -2,9 +2,9 @@
 # finetune-eval.sh — measures what fine-tuning does for one hand: splits a PAGE XML or ALTO page into a
 # training half (its first lines in document order) and a test half (the rest), evaluates the
 # base model on the test half, fine-tunes it on the training half with `lectern-cli train --init`
-# (its fine-tuning defaults; the held-out lines it reports on are a part of the training half),
-# and evaluates the new model on the test half, and the last epoch's weights too (the same
-# unless `--keep best`).
+# (its fine-tuning defaults: 4 runs, each holding out its own tenth of the training half, their
+# weights averaged), and evaluates the new model on the test half (and, with `--runs 1`, the last
+# epoch's weights too: the same unless `--keep best`).
 #
 #   scripts/finetune-eval.sh PAGE.xml BASE.lectern [extra train options…]
 #
@@ -45,7 +45,7 @@ echo "== base model on the test half"
 "$cli" eval --model "$base" "$work/test.xml"
 start=$(date +%s)
 "$cli" train --init "$base" --train "$work/train.xml" --out "$work/tuned.lectern" "$@" 2>&1 \
-  | grep --line-buffered -E "^epoch [0-9]+: loss|training lines|^Fine-tuning|Stopp|not improved" || true
+  | grep --line-buffered -E "^(run [0-9]+/[0-9]+, )?epoch [0-9]+: loss|training lines|holds out|^Run |^The mean|^Fine-tuning|Stopp|not improved" || true
 end=$(date +%s)
 echo "== fine-tuned model on the test half (training took $((end - start)) s)"
 "$cli" eval --model "$work/tuned.lectern" "$work/test.xml"
