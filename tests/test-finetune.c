@@ -72,6 +72,17 @@ count_entries (const char *dir, const char *prefix)
   return n;
 }
 
+/* Removes a training run's model and checkpoint files. */
+static void
+remove_train_files (const char *out)
+{
+  g_autofree char *ckpt = g_strconcat (out, ".ckpt", NULL);
+  g_autofree char *adam = g_strconcat (out, ".ckpt.adam", NULL);
+  g_unlink (out);
+  g_unlink (ckpt);
+  g_unlink (adam);
+}
+
 static const char *const texts[] = { "abc", "cab", "bad", "dab", "acdc", "cadd", "bcda", "dcab",
                                      "abba", "dada" };
 
@@ -165,11 +176,7 @@ last_move_ratio (gboolean cosine)
   g_assert_no_error (error);
   g_assert_cmpint (mv.epochs, ==, 6);
   g_free (mv.last);
-  g_autofree char *ckpt = g_strconcat (out, ".ckpt", NULL);
-  g_autofree char *adam = g_strconcat (out, ".ckpt.adam", NULL);
-  g_unlink (out);
-  g_unlink (ckpt);
-  g_unlink (adam);
+  remove_train_files (out);
   g_assert_cmpfloat (mv.moved[0], >, 0);
   return mv.moved[5] / mv.moved[0];
 }
@@ -238,11 +245,7 @@ kept_epoch (gboolean keep_last)
                    sn.at_end[sn.kept - 1], model->net->n_params * sizeof (float));
   for (int i = 0; i < sn.epochs; i++)
     g_free (sn.at_end[i]);
-  g_autofree char *ckpt = g_strconcat (out, ".ckpt", NULL);
-  g_autofree char *adam = g_strconcat (out, ".ckpt.adam", NULL);
-  g_unlink (out);
-  g_unlink (ckpt);
-  g_unlink (adam);
+  remove_train_files (out);
   return sn.kept;
 }
 
@@ -314,11 +317,7 @@ one_run (const char *name, guint64 seed, double val_fraction, double *held_out)
   g_assert_no_error (error);
   if (held_out != NULL)
     lectern_evaluate (model, part, 1, held_out, NULL, NULL);
-  g_autofree char *ckpt = g_strconcat (out, ".ckpt", NULL);
-  g_autofree char *adam = g_strconcat (out, ".ckpt.adam", NULL);
-  g_unlink (out);
-  g_unlink (ckpt);
-  g_unlink (adam);
+  remove_train_files (out);
   return g_memdup2 (model->net->params, model->net->n_params * sizeof (float));
 }
 
@@ -403,11 +402,7 @@ test_runs_averaged (void)
                                               NULL, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpmem (single->net->params, n * sizeof (float), r1, n * sizeof (float));
-  g_autofree char *ckpt = g_strconcat (out1, ".ckpt", NULL);
-  g_autofree char *adam = g_strconcat (out1, ".ckpt.adam", NULL);
-  g_unlink (out1);
-  g_unlink (ckpt);
-  g_unlink (adam);
+  remove_train_files (out1);
 }
 
 /* Without a validation set, each run holds out its own lines and learns from the rest: the
