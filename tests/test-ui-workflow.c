@@ -590,6 +590,125 @@ test_pages (void)
   g_unlink (two);
 }
 
+static gint real_calls;
+
+/* Reads the first real_calls lines it is given; stays busy on the others until the test
+ * cancels. */
+static LecternRecognition *
+stalling_recognize (LecternRecognizer     *recognizer,
+                    const LecternImage    *line,
+                    LecternRecognizeFlags  flags,
+                    GError               **error)
+{
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+  if (g_atomic_int_add (&fake_calls, 1) < g_atomic_int_get (&real_calls))
+    return lectern_recognizer_recognize (recognizer, line, flags, error);
+  while (!g_atomic_int_get (&cancel_requested) && g_get_monotonic_time () < deadline)
+    g_usleep (2000);
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "stopped");
+  return NULL;
+}
+
+/* Recognize All Pages: three pages, the first with its lines found and one of them corrected,
+ * the others with no lines yet. Every page gets its lines found where it had none and its
+ * uncorrected lines read; the corrected line keeps its text; the window shows the first page
+ * again and says what it did. Cancelled on the second page, it stops there. */
+static void
+test_recognize_all (void)
+{
+  const char *names[] = { "all-one.png", "all-two.png", "all-three.png" };
+  g_autoptr(LecternRecognitionModel) model = test_ui_make_model ();
+  GFile *files[G_N_ELEMENTS (names)];
+  char *paths[G_N_ELEMENTS (names)];
+  LecternWindow *window;
+  LecternProject *project;
+  LecternPage *first;
+  LecternPageLine *corrected;
+
+  lectern_application_set_model (app, model);
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      paths[i] = write_page (names[i]);
+      files[i] = g_file_new_for_path (paths[i]);
+    }
+  window = lectern_window_new (app);
+  project = lectern_window_get_project (window);
+  gtk_window_present (GTK_WINDOW (window));
+  lectern_window_open_files (window, files, G_N_ELEMENTS (files));
+  test_ui_wait_for (not_loading, window, 20000);
+  g_assert_cmpuint (lectern_project_get_n_pages (project), ==, 3);
+  first = lectern_project_get_page (project, 0);
+  find_lines (window);
+  corrected = lectern_page_get_line (first, 1);
+  lectern_page_set_line_text (first, corrected, "Kept as the person typed it");
+  g_assert_true (lectern_page_line_get_corrected (corrected));
+
+  activate (window, "recognize-all");
+  g_assert_true (lectern_window_get_busy (window));
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "recognize-all"));
+  test_ui_wait_for (not_busy, window, 120000);
+  g_assert_null (lectern_window_get_error_message (window));
+  for (guint p = 0; p < 3; p++)
+    {
+      LecternPage *page = lectern_project_get_page (project, p);
+      guint n = g_list_model_get_n_items (G_LIST_MODEL (page));
+
+      g_assert_true (lectern_page_get_loaded (page));
+      g_assert_cmpuint (n, >=, TEST_UI_TEXT_ROWS);
+      for (guint i = 0; i < n; i++)
+        {
+          LecternPageLine *line = lectern_page_get_line (page, i);
+          if (line != corrected)
+            g_assert_cmpfloat (lectern_page_line_get_confidence (line), >=, 0);
+        }
+    }
+  g_assert_cmpstr (lectern_page_line_get_text (corrected), ==, "Kept as the person typed it");
+  g_assert_true (lectern_page_line_get_corrected (corrected));
+  {
+    gpointer wait[] = { window, first };
+    test_ui_wait_for (showing, wait, 20000);
+  }
+  g_assert_nonnull (lectern_window_get_notice (window));
+  g_assert_nonnull (strstr (lectern_window_get_notice (window), "on 3 pages"));
+
+  /* Again, cancelled while the second page is being read: it stops there, and the third page
+   * is not read (no more lines than the second page's were given to the recogniser). */
+  {
+    LecternPage *second = lectern_project_get_page (project, 1);
+    gpointer wait[] = { window, second };
+    /* the first page's uncorrected lines and one of the second's are read; then it stalls */
+    gint first_lines = (gint) g_list_model_get_n_items (G_LIST_MODEL (first)) - 1;
+    gint second_lines = (gint) g_list_model_get_n_items (G_LIST_MODEL (second));
+
+    fake_calls = 0;
+    cancel_requested = 0;
+    real_calls = first_lines + 1;
+    _lectern_window_set_recognize_func (window, stalling_recognize);
+    activate (window, "recognize-all");
+    test_ui_wait_for (showing, wait, 60000);
+    while (g_atomic_int_get (&fake_calls) <= first_lines + 1)
+      g_main_context_iteration (NULL, TRUE);
+    activate (window, "cancel");
+    g_atomic_int_set (&cancel_requested, 1);
+    test_ui_wait_for (not_busy, window, 30000);
+    g_assert_true (lectern_window_get_page (window) == second);
+    g_assert_cmpint (g_atomic_int_get (&fake_calls), <=, first_lines + second_lines);
+  }
+  g_assert_nonnull (strstr (lectern_window_get_notice (window), "stopped"));
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "recognize-all"));
+  _lectern_window_set_recognize_func (window, NULL);
+
+  close_discarding (window);
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_unlink (paths[i]);
+      g_free (paths[i]);
+      g_object_unref (files[i]);
+    }
+  lectern_application_set_model (app, NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -618,6 +737,7 @@ main (int   argc,
   g_test_add_func ("/Lectern/Workflow/close-asks", test_close_asks);
   g_test_add_func ("/Lectern/Workflow/crash-restore", test_crash_restore);
   g_test_add_func ("/Lectern/Workflow/pages", test_pages);
+  g_test_add_func ("/Lectern/Workflow/recognize-all", test_recognize_all);
 
   status = g_test_run ();
 

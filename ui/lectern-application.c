@@ -253,6 +253,7 @@ set_accels (GtkApplication *app)
     { "win.segment", { "<Control>l", NULL } },
     { "win.recognize-page", { "<Control>r", NULL } },
     { "win.recognize-selection", { "<Control><Shift>r", NULL } },
+    { "win.recognize-all", { "<Control><Alt>r", NULL } },
     { "win.undo", { "<Control>z", NULL } },
     { "win.redo", { "<Control><Shift>z", "<Control>y", NULL } },
     { "win.move-line-up", { "<Alt>Up", NULL } },

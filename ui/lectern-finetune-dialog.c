@@ -285,8 +285,8 @@ stop_waiting_for_model (LecternFinetuneDialog *self)
   self->model_handler = 0;
 }
 
-/* Once the new model is the application's, the main window reads the page again with it
- * (win.recognize-page leaves the corrected lines as they are). */
+/* Once the new model is the application's, the main window reads its pages again with it
+ * (win.recognize-all leaves the corrected lines as they are). */
 static void
 model_switched (LecternApplication    *app,
                 GParamSpec            *pspec,
@@ -299,7 +299,7 @@ model_switched (LecternApplication    *app,
     return;
   stop_waiting_for_model (self);
   if (self->main_window != NULL)
-    gtk_widget_activate_action (GTK_WIDGET (self->main_window), "win.recognize-page", NULL);
+    gtk_widget_activate_action (GTK_WIDGET (self->main_window), "win.recognize-all", NULL);
   gtk_window_close (GTK_WINDOW (self));
 }
 

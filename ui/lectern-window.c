@@ -67,6 +67,17 @@ struct _LecternWindow
   gboolean                  segmenting;
   LecternRecognizeLineFunc  recognize_func;
 
+  /* Recognize All Pages: the pages still to do, in the project's order; the page it started
+   * from (shown again at the end); the lines and pages read so far */
+  gboolean                  batch;
+  GQueue                    batch_pages;
+  LecternPage              *batch_start_page;
+  gboolean                  batch_segmented;  /* the head page's lines were looked for */
+  guint                     batch_lines;
+  guint                     batch_pages_done;
+  guint                     batch_total;      /* pages at the start */
+  guint                     batch_source;
+
   GPtrArray                *drafts;          /* LecternDraft*, offered in the banner */
   gboolean                  model_notice_shown;
   guint                     zoom_update_source;
@@ -91,6 +102,9 @@ static GParamSpec *properties[N_PROPS];
 G_DEFINE_FINAL_TYPE (LecternWindow, lectern_window, GTK_TYPE_APPLICATION_WINDOW)
 
 static void update_actions (LecternWindow *self);
+static void batch_continue_later (LecternWindow *self);
+static void batch_finish (LecternWindow *self,
+                          gboolean       completed);
 static void request_page   (LecternWindow *self,
                             LecternPage   *page);
 
@@ -224,11 +238,18 @@ update_zoom_controls (LecternWindow *self)
   gtk_widget_set_sensitive (GTK_WIDGET (self->zoom_button), texture != NULL);
 }
 
+/* Finding lines, recognising, or going through the pages to recognise them all. */
+static gboolean
+is_busy (LecternWindow *self)
+{
+  return self->job != NULL || self->segmenting || self->batch;
+}
+
 static void
 update_actions (LecternWindow *self)
 {
   gboolean ready = page_ready (self);
-  gboolean busy = self->job != NULL || self->segmenting;
+  gboolean busy = is_busy (self);
   LecternUndoStack *undo = self->page != NULL ? lectern_page_get_undo_stack (self->page) : NULL;
   g_autoptr(GPtrArray) selected = selected_lines (self);
   guint n_lines = self->page != NULL ? g_list_model_get_n_items (G_LIST_MODEL (self->page)) : 0;
@@ -241,6 +262,7 @@ update_actions (LecternWindow *self)
   set_action_enabled (self, "export", ready);
   set_action_enabled (self, "segment", ready && !busy);
   set_action_enabled (self, "recognize-page", ready && !busy && n_lines > 0);
+  set_action_enabled (self, "recognize-all", ready && !busy);
   set_action_enabled (self, "recognize-selection", ready && !busy && selected->len > 0);
   set_action_enabled (self, "recognize-line", ready && !busy && current != G_MAXUINT);
   set_action_enabled (self, "cancel", busy);
@@ -653,6 +675,13 @@ page_loaded (GObject      *source,
   if (!loaded)
     {
       lectern_window_show_error (self, error->message);
+      /* Recognize All Pages goes on without it */
+      if (self->batch && g_queue_peek_head (&self->batch_pages) == page)
+        {
+          g_object_unref (g_queue_pop_head (&self->batch_pages));
+          self->batch_segmented = FALSE;
+          batch_continue_later (self);
+        }
       if (app != NULL)
         lectern_application_remove_recent (app, lectern_page_get_file (page));
       /* A page that never opened leaves the project; the page shown before stays. */
@@ -667,6 +696,8 @@ page_loaded (GObject      *source,
   lectern_window_show_page (self, page);
   if (app != NULL)
     lectern_application_add_recent (app, lectern_page_get_file (page));
+  if (self->batch)
+    batch_continue_later (self);
 }
 
 /* Shows page, reading it first when its images are not in memory. */
@@ -966,6 +997,13 @@ segmented (GObject      *source,
       lectern_window_set_current_line (self, NULL);
       gtk_selection_model_unselect_all (GTK_SELECTION_MODEL (self->selection));
     }
+  if (self->batch)
+    {
+      if (error != NULL)
+        batch_finish (self, FALSE);
+      else
+        batch_continue_later (self);
+    }
   update_actions (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
 }
@@ -1003,6 +1041,15 @@ job_progress (LecternRecognitionJob *job,
   /* Translators: recognition progress in the header bar, e.g. "12 of 40 lines". */
   text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u of %u line", "%u of %u lines", n),
                           lectern_recognition_job_get_n_done (job), n);
+  if (self->batch)
+    {
+      /* the page being read is off the list of those to do */
+      guint page = self->batch_total - g_queue_get_length (&self->batch_pages);
+      g_autofree char *lines = g_steal_pointer (&text);
+
+      /* Translators: Recognize All Pages' progress: "page 2 of 5 · 12 of 40 lines" */
+      text = g_strdup_printf (_("page %u of %u · %s"), page, self->batch_total, lines);
+    }
   set_progress (self, lectern_recognition_job_get_fraction (job), text);
 }
 
@@ -1038,6 +1085,13 @@ recognized (GObject      *source,
       g_signal_handlers_disconnect_by_data (job, self);
       g_clear_object (&self->job);
       g_clear_object (&self->job_cancellable);
+    }
+  if (self->batch)
+    {
+      if (error != NULL)
+        batch_finish (self, FALSE);
+      else
+        batch_continue_later (self);
     }
   update_actions (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
@@ -1137,6 +1191,155 @@ recognize_line_activated (GSimpleAction *action,
   start_recognition (self, lines);
 }
 
+/* ---- Recognize All Pages --------------------------------------------------------------------- */
+
+/* Ends the walk through the pages: with a summary and the first page shown again when every page
+ * was done; as it is when cancelled or stopped by an error (which says so itself). */
+static void
+batch_finish (LecternWindow *self,
+              gboolean       completed)
+{
+  g_autoptr(LecternPage) start = g_steal_pointer (&self->batch_start_page);
+
+  if (!self->batch)
+    return;
+  self->batch = FALSE;
+  g_queue_clear_full (&self->batch_pages, g_object_unref);
+  g_clear_handle_id (&self->batch_source, g_source_remove);
+  if (completed)
+    {
+      g_autofree char *pages = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u page",
+                                                             "%u pages", self->batch_pages_done),
+                                                self->batch_pages_done);
+      g_autofree char *message = NULL;
+
+      if (self->batch_lines == 0)
+        message = g_strdup (_("Nothing to recognize: every line of the open pages was corrected "
+                              "by hand."));
+      else
+        /* Translators: after Recognize All Pages: "Recognized 83 lines on 3 pages." */
+        message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Recognized %u line on %s.",
+                                                "Recognized %u lines on %s.", self->batch_lines),
+                                   self->batch_lines, pages);
+      show_notice (self, message, FALSE);
+      if (start != NULL && start != self->page
+          && lectern_project_find_page (self->project, start) != G_MAXUINT)
+        request_page (self, start);
+    }
+  update_actions (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
+}
+
+/* One step: shows the next page (reading it first when needed), finds its lines when it has
+ * none, and recognises its uncorrected lines; each of these ends by coming back here. */
+static void
+batch_continue (LecternWindow *self)
+{
+  while (self->batch)
+    {
+      LecternPage *page = g_queue_peek_head (&self->batch_pages);
+      g_autoptr(GPtrArray) lines = NULL;
+      guint n;
+
+      if (page == NULL)
+        {
+          batch_finish (self, TRUE);
+          return;
+        }
+      /* closed since */
+      if (lectern_project_find_page (self->project, page) == G_MAXUINT)
+        {
+          g_object_unref (g_queue_pop_head (&self->batch_pages));
+          self->batch_segmented = FALSE;
+          continue;
+        }
+      if (page != self->page || !page_ready (self))
+        {
+          request_page (self, page);
+          /* being read: page_loaded comes back here */
+          if (page != self->page || !page_ready (self))
+            return;
+        }
+
+      n = g_list_model_get_n_items (G_LIST_MODEL (page));
+      if (n == 0 && !self->batch_segmented)
+        {
+          self->batch_segmented = TRUE;
+          segment_activated (NULL, NULL, self);
+          if (!self->segmenting)
+            batch_finish (self, FALSE);
+          return;
+        }
+
+      lines = g_ptr_array_new ();
+      for (guint i = 0; i < n; i++)
+        {
+          LecternPageLine *line = lectern_page_get_line (page, i);
+          if (!lectern_page_line_get_corrected (line))
+            g_ptr_array_add (lines, line);
+        }
+      g_object_unref (g_queue_pop_head (&self->batch_pages));
+      self->batch_segmented = FALSE;
+      if (lines->len == 0)
+        continue;
+      start_recognition (self, lines);
+      if (self->job == NULL)
+        {
+          /* no model: start_recognition said why */
+          batch_finish (self, FALSE);
+          return;
+        }
+      self->batch_lines += lines->len;
+      self->batch_pages_done++;
+      return;
+    }
+}
+
+static gboolean
+batch_continue_cb (gpointer user_data)
+{
+  LecternWindow *self = LECTERN_WINDOW (user_data);
+
+  self->batch_source = 0;
+  batch_continue (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* From the end of a step: the next one after the callbacks have returned. */
+static void
+batch_continue_later (LecternWindow *self)
+{
+  if (self->batch_source == 0)
+    self->batch_source = g_idle_add (batch_continue_cb, self);
+}
+
+static void
+recognize_all_activated (GSimpleAction *action,
+                         GVariant      *parameter,
+                         gpointer       user_data)
+{
+  LecternWindow *self = LECTERN_WINDOW (user_data);
+  guint n_pages = lectern_project_get_n_pages (self->project);
+
+  if (!page_ready (self) || is_busy (self))
+    return;
+  lectern_line_list_commit (self->line_list);
+  gtk_revealer_set_reveal_child (self->notice_revealer, FALSE);
+  for (guint i = 0; i < n_pages; i++)
+    g_queue_push_tail (&self->batch_pages,
+                       g_object_ref (lectern_project_get_page (self->project, i)));
+  g_set_object (&self->batch_start_page, self->page);
+  self->batch = TRUE;
+  self->batch_segmented = FALSE;
+  self->batch_lines = 0;
+  self->batch_pages_done = 0;
+  self->batch_total = n_pages;
+  set_progress (self, 0, NULL);
+  update_actions (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
+  batch_continue (self);
+}
+
 static void
 cancel_activated (GSimpleAction *action,
                   GVariant      *parameter,
@@ -1145,6 +1348,8 @@ cancel_activated (GSimpleAction *action,
   LecternWindow *self = LECTERN_WINDOW (user_data);
 
   g_cancellable_cancel (self->job_cancellable);
+  /* between two pages there is no job to cancel */
+  batch_finish (self, FALSE);
 }
 
 /* ---- editing ---------------------------------------------------------------------------------- */
@@ -1691,6 +1896,7 @@ static const GActionEntry window_actions[] = {
   { .name = "next-page", .activate = next_page_activated },
   { .name = "segment", .activate = segment_activated },
   { .name = "recognize-page", .activate = recognize_page_activated },
+  { .name = "recognize-all", .activate = recognize_all_activated },
   { .name = "recognize-selection", .activate = recognize_selection_activated },
   { .name = "recognize-line", .activate = recognize_line_activated },
   { .name = "cancel", .activate = cancel_activated },
@@ -1917,6 +2123,10 @@ lectern_window_dispose (GObject *object)
   g_clear_object (&self->load_cancellable);
   g_cancellable_cancel (self->job_cancellable);
   g_clear_object (&self->job_cancellable);
+  self->batch = FALSE;
+  g_queue_clear_full (&self->batch_pages, g_object_unref);
+  g_clear_object (&self->batch_start_page);
+  g_clear_handle_id (&self->batch_source, g_source_remove);
   if (self->job != NULL)
     g_signal_handlers_disconnect_by_data (self->job, self);
   g_clear_object (&self->job);
@@ -2122,7 +2332,7 @@ lectern_window_get_busy (LecternWindow *self)
 {
   g_return_val_if_fail (LECTERN_IS_WINDOW (self), FALSE);
 
-  return self->job != NULL || self->segmenting;
+  return is_busy (self);
 }
 
 const char *
