@@ -78,18 +78,27 @@ for line in open(sys.argv[1], encoding="utf-8", errors="replace"):
 PY
 }
 
-# Runs `meson test` with ARGS; the tests that failed only by a tracer crash run again, alone.
+# Runs `meson test` with ARGS; the tests that failed only by a tracer crash run again, alone
+# (twice at most).
 run_tests () {
   local -a again
+  local tries=0
   if meson test -C "$build" --print-errorlogs --timeout-multiplier 4 "$@"; then
     return 0
   fi
-  mapfile -t again < <(tracer_crashes)
-  if [ ${#again[@]} -eq 0 ] || printf '%s\n' "${again[@]}" | grep -qx -- -; then
-    return 1
-  fi
-  echo "test-sanitizers.sh: LeakSanitizer's tracer crashed in ${again[*]}; running again" >&2
-  meson test -C "$build" --print-errorlogs --timeout-multiplier 4 --num-processes 1 "${again[@]}"
+  while [ $tries -lt 2 ]; do
+    mapfile -t again < <(tracer_crashes)
+    if [ ${#again[@]} -eq 0 ] || printf '%s\n' "${again[@]}" | grep -qx -- -; then
+      return 1
+    fi
+    echo "test-sanitizers.sh: LeakSanitizer's tracer crashed in ${again[*]}; running again" >&2
+    if meson test -C "$build" --print-errorlogs --timeout-multiplier 4 --num-processes 1 \
+         "${again[@]}"; then
+      return 0
+    fi
+    tries=$((tries + 1))
+  done
+  return 1
 }
 
 # Sanitized code runs a few times slower: longer timeouts. The UI tests wait for their windows
