@@ -261,14 +261,16 @@ lectern_finetune_train_runs (LecternModel *model, const LecternModel *base,
           st.epochs = opts->epochs;
           st.val_cer = st.val_wer = NAN;
           st.best_cer = before;
+          /* the lines measured on: this run's own, or the validation set given */
+          const char *measured = own_parts ? "held out" : "to validate on";
           g_autofree char *msg
-            = runs > 1 ? g_strdup_printf ("Run %u of %u: %u lines to learn from, %u held out; the "
-                                          "base model's error on them: %.1f%%", r + 1, runs,
-                                          train->samples->len, run_val->samples->len,
+            = runs > 1 ? g_strdup_printf ("Run %u of %u: %u lines to learn from, %u %s; the base "
+                                          "model's error on them: %.1f%%", r + 1, runs,
+                                          train->samples->len, run_val->samples->len, measured,
                                           100 * before)
-                       : g_strdup_printf ("%u lines to learn from, %u held out; the base model's "
-                                          "error on them: %.1f%%", train->samples->len,
-                                          run_val->samples->len, 100 * before);
+                       : g_strdup_printf ("%u lines to learn from, %u %s; the base model's error "
+                                          "on them: %.1f%%", train->samples->len,
+                                          run_val->samples->len, measured, 100 * before);
           st.message = msg;
           if (callback != NULL)
             callback (&st, user_data);
