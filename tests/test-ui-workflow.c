@@ -223,16 +223,19 @@ test_correct_lines (void)
 static gint fake_calls;
 static gint cancel_requested;
 
-/* Reads the first line it is given; stays busy on the others until the test cancels. */
+static gint real_calls;
+
+/* Reads the first real_calls lines it is given; stays busy on the others until the test
+ * cancels. */
 static LecternRecognition *
-busy_recognize (LecternRecognizer     *recognizer,
-                const LecternImage    *line,
-                LecternRecognizeFlags  flags,
-                GError               **error)
+stalling_recognize (LecternRecognizer     *recognizer,
+                    const LecternImage    *line,
+                    LecternRecognizeFlags  flags,
+                    GError               **error)
 {
   gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
 
-  if (g_atomic_int_add (&fake_calls, 1) == 0)
+  if (g_atomic_int_add (&fake_calls, 1) < g_atomic_int_get (&real_calls))
     return lectern_recognizer_recognize (recognizer, line, flags, error);
   while (!g_atomic_int_get (&cancel_requested) && g_get_monotonic_time () < deadline)
     g_usleep (2000);
@@ -272,7 +275,8 @@ test_cancel_recognition (void)
 
   fake_calls = 0;
   cancel_requested = 0;
-  _lectern_window_set_recognize_func (window, busy_recognize);
+  real_calls = 1;
+  _lectern_window_set_recognize_func (window, stalling_recognize);
   activate (window, "recognize-page");
   g_assert_true (lectern_window_get_busy (window));
   g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "cancel"));
@@ -588,26 +592,6 @@ test_pages (void)
   close_window (window);
   g_unlink (one);
   g_unlink (two);
-}
-
-static gint real_calls;
-
-/* Reads the first real_calls lines it is given; stays busy on the others until the test
- * cancels. */
-static LecternRecognition *
-stalling_recognize (LecternRecognizer     *recognizer,
-                    const LecternImage    *line,
-                    LecternRecognizeFlags  flags,
-                    GError               **error)
-{
-  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
-
-  if (g_atomic_int_add (&fake_calls, 1) < g_atomic_int_get (&real_calls))
-    return lectern_recognizer_recognize (recognizer, line, flags, error);
-  while (!g_atomic_int_get (&cancel_requested) && g_get_monotonic_time () < deadline)
-    g_usleep (2000);
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "stopped");
-  return NULL;
 }
 
 /* Recognize All Pages: three pages, the first with its lines found and one of them corrected,
