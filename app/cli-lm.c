@@ -188,9 +188,10 @@ lectern_cli_lm (int argc, char **argv)
   g_autofree char *size_text = g_format_size (file_size);
   g_print (_("%s: %s, order %d, %u characters in the vocabulary\n"), out_path, size_text, order,
            lectern_lm_vocab_size (lm) - 1);
-  g_print (_("trained on %" G_GUINT64_FORMAT " characters (%" G_GUINT64_FORMAT " lines of %u "
-             "files) in %.1f s\n"), n_train_chars, in.n_lines - held_out->len, in.n_files,
-           seconds);
+  /* %llu, not G_GUINT64_FORMAT: xgettext cannot see through the macro */
+  g_print (_("trained on %llu characters (%llu lines of %u files) in %.1f s\n"),
+           (unsigned long long) n_train_chars, (unsigned long long) (in.n_lines - held_out->len),
+           in.n_files, seconds);
   g_print (_("n-grams by order:"));
   for (int k = 1; k <= order; k++)
     g_print (" %u", lectern_lm_n_ngrams (lm, k));
@@ -205,9 +206,9 @@ lectern_cli_lm (int argc, char **argv)
       n_chars += n;
     }
   if (n_chars > 0)
-    g_print (_("perplexity on the %u held-out lines (%" G_GUINT64_FORMAT " characters): %.3f "
-               "(%.3f bits per character)\n"), held_out->len, n_chars, exp (-log_prob / n_chars),
-             -log_prob / n_chars / G_LN2);
+    g_print (_("perplexity on the %u held-out lines (%llu characters): %.3f (%.3f bits per "
+               "character)\n"), held_out->len, (unsigned long long) n_chars,
+             exp (-log_prob / n_chars), -log_prob / n_chars / G_LN2);
   else
     g_print (_("no held-out lines (fewer than %d lines of text): no perplexity\n"), HOLD_OUT_EVERY);
   return 0;

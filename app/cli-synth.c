@@ -27,12 +27,16 @@ print_progress (guint64 done, guint64 total, gpointer user_data)
 
   /* On a terminal one line updated in place; in a log one line per report would flood it, so
    * only the final one is printed there. */
+  /* %llu, not G_GUINT64_FORMAT: xgettext cannot see through the macro */
   if (progress->tty)
-    g_printerr (_("\rsynth: %" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT " lines, %.1f lines/s "),
-                done, total, rate);
+    {
+      g_printerr ("\r");
+      g_printerr (_("synth: %llu/%llu lines, %.1f lines/s "), (unsigned long long) done,
+                  (unsigned long long) total, rate);
+    }
   else if (done == total)
-    g_printerr (_("synth: %" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT " lines, %.1f lines/s\n"),
-                done, total, rate);
+    g_printerr (_("synth: %llu/%llu lines, %.1f lines/s\n"), (unsigned long long) done,
+                (unsigned long long) total, rate);
 }
 
 static gboolean
