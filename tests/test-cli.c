@@ -74,6 +74,8 @@ test_bad_arguments (void)
   g_auto(LecternTestRun) bad_option = { 0 };
   g_auto(LecternTestRun) bad_dpi = { 0 };
   g_auto(LecternTestRun) unwritable = { 0 };
+  g_auto(LecternTestRun) runs_without_init = { 0 };
+  g_auto(LecternTestRun) no_runs = { 0 };
 
   lectern_test_run_cli (&no_output, "sample-page", NULL);
   g_assert_cmpint (no_output.status, ==, 2);
@@ -85,6 +87,17 @@ test_bad_arguments (void)
 
   lectern_test_run_cli (&bad_dpi, "sample-page", "-o", "x.png", "--dpi", "5", NULL);
   g_assert_cmpint (bad_dpi.status, ==, 2);
+
+  /* Runs are averaged only from one trained model; zero runs is no training. Both are refused
+   * before anything is read. */
+  lectern_test_run_cli (&runs_without_init, "train", "--train", "lines", "--out", "new.lectern",
+                        "--runs", "3", NULL);
+  g_assert_cmpint (runs_without_init.status, ==, 2);
+  g_assert_nonnull (strstr (runs_without_init.err, "--runs needs --init"));
+  lectern_test_run_cli (&no_runs, "train", "--init", "base.lectern", "--train", "lines", "--out",
+                        "new.lectern", "--runs", "0", NULL);
+  g_assert_cmpint (no_runs.status, ==, 2);
+  g_assert_nonnull (strstr (no_runs.err, "runs"));
 
   /* A folder that does not exist: the work fails (status 1) and says where. */
   lectern_test_run_cli (&unwritable, "sample-page", "-o", "/nonexistent-folder/page.png", NULL);
