@@ -387,21 +387,33 @@ text_page_finish (TextPage *tp)
   return page;
 }
 
-/* Segments the page and checks that it has just the text's lines, top to bottom, each
- * beginning where its text begins (nothing beside it strung onto it) and at its height. */
-static void
-check_text_lines_only (const TextPage *tp, const LecternImage *page)
+/* Segments page (the test fails on an error) and logs each line's box; *doc holds the lines. */
+static GPtrArray *
+segment_lines (const LecternImage *page,
+               LecternDocument   **doc)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (LecternDocument) doc = lectern_segment_page (page, NULL, NULL, &error);
+  GPtrArray *lines;
+
+  *doc = lectern_segment_page (page, NULL, NULL, &error);
   g_assert_no_error (error);
-  g_autoptr (GPtrArray) lines = lectern_document_lines (doc);
+  lines = lectern_document_lines (*doc);
   for (guint i = 0; i < lines->len; i++)
     {
       int x0, y0, x1, y1;
       g_assert_true (lectern_line_bbox (lines->pdata[i], &x0, &y0, &x1, &y1));
       g_test_message ("line %u: x %d–%d y %d–%d", i, x0, x1, y0, y1);
     }
+  return lines;
+}
+
+/* Segments the page and checks that it has just the text's lines, top to bottom, each
+ * beginning where its text begins (nothing beside it strung onto it) and at its height. */
+static void
+check_text_lines_only (const TextPage *tp, const LecternImage *page)
+{
+  g_autoptr (LecternDocument) doc = NULL;
+  g_autoptr (GPtrArray) lines = segment_lines (page, &doc);
   g_assert_cmpuint (lines->len, ==, tp->n);
   for (guint i = 0; i < lines->len; i++)
     {
@@ -658,16 +670,8 @@ test_loop_before_heading (void)
   cairo_stroke (cr);
   g_autoptr (LecternImage) page = text_page_finish (&tp);
 
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LecternDocument) doc = lectern_segment_page (page, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_autoptr (GPtrArray) lines = lectern_document_lines (doc);
-  for (guint i = 0; i < lines->len; i++)
-    {
-      int x0, y0, x1, y1;
-      g_assert_true (lectern_line_bbox (lines->pdata[i], &x0, &y0, &x1, &y1));
-      g_test_message ("line %u: x %d–%d y %d–%d", i, x0, x1, y0, y1);
-    }
+  g_autoptr (LecternDocument) doc = NULL;
+  g_autoptr (GPtrArray) lines = segment_lines (page, &doc);
   g_assert_cmpuint (lines->len, ==, tp.n);
   for (guint i = 0; i < lines->len; i++)
     {
@@ -710,16 +714,8 @@ test_signature_flourish (void)
   tp.n++;
   g_autoptr (LecternImage) page = text_page_finish (&tp);
 
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LecternDocument) doc = lectern_segment_page (page, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_autoptr (GPtrArray) lines = lectern_document_lines (doc);
-  for (guint i = 0; i < lines->len; i++)
-    {
-      int lx0, ly0, lx1, ly1;
-      g_assert_true (lectern_line_bbox (lines->pdata[i], &lx0, &ly0, &lx1, &ly1));
-      g_test_message ("line %u: x %d–%d y %d–%d", i, lx0, lx1, ly0, ly1);
-    }
+  g_autoptr (LecternDocument) doc = NULL;
+  g_autoptr (GPtrArray) lines = segment_lines (page, &doc);
   g_assert_cmpuint (lines->len, ==, tp.n);
   int x0, y0, x1, y1;
   g_assert_true (lectern_line_bbox (lines->pdata[tp.n - 1], &x0, &y0, &x1, &y1));
@@ -757,16 +753,8 @@ check_addition_below_text (guint n_added)
     }
   g_autoptr (LecternImage) page = text_page_finish (&tp);
 
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LecternDocument) doc = lectern_segment_page (page, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_autoptr (GPtrArray) lines = lectern_document_lines (doc);
-  for (guint i = 0; i < lines->len; i++)
-    {
-      int x0, y0, x1, y1;
-      g_assert_true (lectern_line_bbox (lines->pdata[i], &x0, &y0, &x1, &y1));
-      g_test_message ("line %u: x %d–%d y %d–%d", i, x0, x1, y0, y1);
-    }
+  g_autoptr (LecternDocument) doc = NULL;
+  g_autoptr (GPtrArray) lines = segment_lines (page, &doc);
   if (n_added >= 3)
     {
       check_text_lines_only (&tp, page);
@@ -804,16 +792,8 @@ test_rising_signature (void)
   cairo_restore (cr);
   g_autoptr (LecternImage) page = text_page_finish (&tp);
 
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LecternDocument) doc = lectern_segment_page (page, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_autoptr (GPtrArray) lines = lectern_document_lines (doc);
-  for (guint i = 0; i < lines->len; i++)
-    {
-      int lx0, ly0, lx1, ly1;
-      g_assert_true (lectern_line_bbox (lines->pdata[i], &lx0, &ly0, &lx1, &ly1));
-      g_test_message ("line %u: x %d–%d y %d–%d", i, lx0, lx1, ly0, ly1);
-    }
+  g_autoptr (LecternDocument) doc = NULL;
+  g_autoptr (GPtrArray) lines = segment_lines (page, &doc);
   g_assert_cmpuint (lines->len, ==, tp.n + 1);
   int sx0, sy0, sx1, sy1;
   g_assert_true (lectern_line_bbox (lines->pdata[tp.n], &sx0, &sy0, &sx1, &sy1));
@@ -855,16 +835,8 @@ test_signature_broken_upstroke (void)
   tp.n++;
   g_autoptr (LecternImage) page = text_page_finish (&tp);
 
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LecternDocument) doc = lectern_segment_page (page, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_autoptr (GPtrArray) lines = lectern_document_lines (doc);
-  for (guint i = 0; i < lines->len; i++)
-    {
-      int lx0, ly0, lx1, ly1;
-      g_assert_true (lectern_line_bbox (lines->pdata[i], &lx0, &ly0, &lx1, &ly1));
-      g_test_message ("line %u: x %d–%d y %d–%d", i, lx0, lx1, ly0, ly1);
-    }
+  g_autoptr (LecternDocument) doc = NULL;
+  g_autoptr (GPtrArray) lines = segment_lines (page, &doc);
   g_assert_cmpuint (lines->len, ==, tp.n);
   int x0, y0, x1, y1;
   g_assert_true (lectern_line_bbox (lines->pdata[tp.n - 1], &x0, &y0, &x1, &y1));
