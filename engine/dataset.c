@@ -210,23 +210,33 @@ lectern_dataset_add (LecternDataset *ds, const char *path, LecternCleanFlags cle
   return FALSE;
 }
 
-LecternDataset *
-lectern_dataset_split (LecternDataset *ds, double fraction, guint64 seed)
+guint
+lectern_dataset_choose_held (guint n, double fraction, guint64 seed, gboolean *held)
 {
-  LecternDataset *held = lectern_dataset_new (ds->height);
-  const guint n = ds->samples->len;
   guint n_held = (guint) (n * fraction + 0.5);
   if (n_held == 0 && n > 1 && fraction > 0)
     n_held = 1;
+  if (held == NULL)
+    return n_held;
   g_autofree guint32 *order = g_new (guint32, n);
   for (guint i = 0; i < n; i++)
     order[i] = i;
   LecternRng rng;
   lectern_rng_init (&rng, seed);
   lectern_rng_shuffle (&rng, order, n);
-  g_autofree gboolean *take = g_new0 (gboolean, n);
+  memset (held, 0, n * sizeof *held);
   for (guint i = 0; i < n_held; i++)
-    take[order[i]] = TRUE;
+    held[order[i]] = TRUE;
+  return n_held;
+}
+
+LecternDataset *
+lectern_dataset_split (LecternDataset *ds, double fraction, guint64 seed)
+{
+  LecternDataset *held = lectern_dataset_new (ds->height);
+  const guint n = ds->samples->len;
+  g_autofree gboolean *take = g_new (gboolean, n);
+  lectern_dataset_choose_held (n, fraction, seed, take);
   GPtrArray *keep = g_ptr_array_new_with_free_func ((GDestroyNotify) lectern_sample_free);
   for (guint i = 0; i < n; i++)
     {

@@ -44,6 +44,10 @@ gboolean        lectern_dataset_add  (LecternDataset *ds, const char *path,
                                       LecternCleanFlags clean, GError **error);
 /* Moves every n-th sample (by a seeded shuffle) into a new dataset: a held-out part. */
 LecternDataset *lectern_dataset_split (LecternDataset *ds, double fraction, guint64 seed);
+/* Which of n samples lectern_dataset_split (fraction, seed) holds out: held[i] is set for
+ * those (held has n entries; NULL: only count them). Returns how many. */
+guint           lectern_dataset_choose_held (guint n, double fraction, guint64 seed,
+                                             gboolean *held);
 void            lectern_sample_free  (LecternSample *s);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LecternDataset, lectern_dataset_free)

@@ -99,15 +99,26 @@ lectern_finetune_add_line (LecternDataset *ds, const char *source, const char *t
   return TRUE;
 }
 
+/* The part of n lines to hold out for val_fraction: a held-out part of one or two lines says
+ * nothing, so a few when there are enough. */
+static double
+held_out_fraction (guint n, double val_fraction)
+{
+  if (n > 2 * LECTERN_FINETUNE_MIN_VAL_LINES && n * val_fraction < LECTERN_FINETUNE_MIN_VAL_LINES)
+    return (LECTERN_FINETUNE_MIN_VAL_LINES + 0.25) / n;
+  return val_fraction;
+}
+
 LecternDataset *
 lectern_finetune_split (LecternDataset *ds, double val_fraction, guint64 seed)
 {
-  const guint n = ds->samples->len;
-  double fraction = val_fraction;
-  /* a held-out part of one or two lines says nothing: take a few, when there are enough */
-  if (n > 2 * LECTERN_FINETUNE_MIN_VAL_LINES && n * fraction < LECTERN_FINETUNE_MIN_VAL_LINES)
-    fraction = (LECTERN_FINETUNE_MIN_VAL_LINES + 0.25) / n;
-  return lectern_dataset_split (ds, fraction, seed);
+  return lectern_dataset_split (ds, held_out_fraction (ds->samples->len, val_fraction), seed);
+}
+
+guint
+lectern_finetune_val_lines (guint n, double val_fraction)
+{
+  return lectern_dataset_choose_held (n, held_out_fraction (n, val_fraction), 0, NULL);
 }
 
 LecternCharset *
@@ -172,44 +183,29 @@ remove_run_files (const char *run_path)
 static void set_double (LecternModel *m, const char *key, double v);
 static void set_uint (LecternModel *m, const char *key, guint v);
 
-guint
-lectern_finetune_val_lines (guint n, double val_fraction)
-{
-  double fraction = val_fraction;
-  /* a held-out part of one or two lines says nothing: take a few, when there are enough */
-  if (n > 2 * LECTERN_FINETUNE_MIN_VAL_LINES && n * fraction < LECTERN_FINETUNE_MIN_VAL_LINES)
-    fraction = (LECTERN_FINETUNE_MIN_VAL_LINES + 0.25) / n;
-  /* as lectern_dataset_split counts */
-  guint held = (guint) (n * fraction + 0.5);
-  if (held == 0 && n > 1 && fraction > 0)
-    held = 1;
-  return held;
-}
-
-/* A dataset of the same samples that owns none of them. */
-typedef LecternDataset LecternDatasetView;
-
-static LecternDataset *
-dataset_view (const LecternDataset *ds)
-{
-  LecternDataset *view = lectern_dataset_new (ds->height);
-  g_ptr_array_set_free_func (view->samples, NULL);
-  for (guint i = 0; i < ds->samples->len; i++)
-    g_ptr_array_add (view->samples, g_ptr_array_index (ds->samples, i));
-  return view;
-}
-
+/* The lines of a run: those it learns from and (with val_fraction > 0) those it holds out, as
+ * lectern_finetune_split would part them with seed, in datasets that share lines' samples
+ * without owning them: lines stays as it is. */
 static void
-dataset_view_free (LecternDataset *view)
+split_views (const LecternDataset *lines, double val_fraction, guint64 seed,
+             LecternDataset **train, LecternDataset **held)
 {
-  if (view == NULL)
-    return;
-  /* a split of a view hands out arrays that would free the samples */
-  g_ptr_array_set_free_func (view->samples, NULL);
-  lectern_dataset_free (view);
+  const guint n = lines->samples->len;
+  g_autofree gboolean *take = g_new0 (gboolean, n);
+  if (val_fraction > 0)
+    lectern_dataset_choose_held (n, held_out_fraction (n, val_fraction), seed, take);
+  *train = lectern_dataset_new (lines->height);
+  g_ptr_array_set_free_func ((*train)->samples, NULL);
+  *held = NULL;
+  if (val_fraction > 0)
+    {
+      *held = lectern_dataset_new (lines->height);
+      g_ptr_array_set_free_func ((*held)->samples, NULL);
+    }
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (take[i] ? (*held)->samples : (*train)->samples,
+                     g_ptr_array_index (lines->samples, i));
 }
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (LecternDatasetView, dataset_view_free)
 
 gboolean
 lectern_finetune_train_runs (LecternModel *model, const LecternModel *base,
@@ -243,9 +239,9 @@ lectern_finetune_train_runs (LecternModel *model, const LecternModel *base,
       relay.run = (int) r + 1;
 
       /* the lines this run learns from and those it is measured on */
-      g_autoptr (LecternDatasetView) train = dataset_view (lines);
-      g_autoptr (LecternDatasetView) part = own_parts
-        ? lectern_finetune_split (train, val_fraction, run_opts.seed) : NULL;
+      g_autoptr (LecternDataset) train = NULL;
+      g_autoptr (LecternDataset) part = NULL;
+      split_views (lines, own_parts ? val_fraction : 0, run_opts.seed, &train, &part);
       LecternDataset *run_val = own_parts ? part : val;
       figures.train_lines = train->samples->len;
       double before = NAN;
@@ -314,18 +310,13 @@ lectern_finetune_train_runs (LecternModel *model, const LecternModel *base,
 
   /* the card says what the trainer's would, of the mean */
   g_autoptr (LecternModel) out = lectern_model_copy (model);
-  set_uint (out, "epochs", (guint) opts->epochs);
+  lectern_train_write_card (out, opts->epochs, lines->samples->len, opts->dropout,
+                            figures.cer_after, NAN,
+                            isfinite (figures.cer_after) ? figures.val_lines : 0);
   set_uint (out, "runs-averaged", runs);
-  set_uint (out, "lines", lines->samples->len);
-  set_double (out, "dropout", opts->dropout);
-  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
-  g_autofree char *stamp = g_date_time_format_iso8601 (now);
-  lectern_model_set_info (out, "trained", stamp);
   g_autofree char *msg = NULL;
   if (isfinite (figures.cer_after))
     {
-      set_double (out, "validation-cer", figures.cer_after);
-      set_uint (out, "validation-lines", figures.val_lines);
       msg = own_parts
         ? g_strdup_printf ("The mean of the %u runs' weights is the model. Each run on the lines "
                            "it held out: %.2f%% (the base model %.2f%%)", runs,

@@ -2617,7 +2617,13 @@ static void
 adopt_fragments (GPtrArray *lines, GArray *comps, const guint32 *labels, int w, double ls)
 {
   int reach = (int) ceil (FRAGMENT_REACH * ls);
-  gboolean grew = TRUE;
+  gboolean grew = FALSE;
+  /* most pages have no short line: nothing to look for */
+  for (guint li = 0; li < lines->len && !grew; li++)
+    {
+      const Line *l = lines->pdata[li];
+      grew = l->keep && l->x1 - l->x0 < SHORT_LINE * l->xheight;
+    }
   for (int round = 0; grew && round < 8; round++)
     {
       grew = FALSE;

@@ -271,6 +271,25 @@ message (LecternTrainCallback cb, gpointer ud, LecternTrainStatus *st, const cha
   st->message = NULL;
 }
 
+void
+lectern_train_write_card (LecternModel *model, int epochs, guint lines, float dropout,
+                          double val_cer, double val_wer, guint val_lines)
+{
+  set_int (model, "epochs", epochs);
+  set_int (model, "lines", lines);
+  if (val_lines > 0 && !isnan (val_cer))
+    {
+      set_double (model, "validation-cer", val_cer);
+      if (!isnan (val_wer))
+        set_double (model, "validation-wer", val_wer);
+      set_int (model, "validation-lines", val_lines);
+    }
+  set_double (model, "dropout", dropout);
+  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *stamp = g_date_time_format_iso8601 (now);
+  lectern_model_set_info (model, "trained", stamp);
+}
+
 gboolean
 lectern_train (LecternModel *model, LecternDataset *train, LecternDataset *val,
                const LecternTrainOptions *opts, LecternTrainCallback callback, gpointer user_data,
@@ -494,18 +513,8 @@ lectern_train (LecternModel *model, LecternDataset *train, LecternDataset *val,
           bad_epochs = 0;
           lectern_model_free (best);
           best = lectern_model_copy (model);
-          set_int (best, "epochs", epoch + 1);
-          set_int (best, "lines", n);
-          if (!isnan (cer))
-            {
-              set_double (best, "validation-cer", cer);
-              set_double (best, "validation-wer", wer);
-              set_int (best, "validation-lines", val->samples->len);
-            }
-          set_double (best, "dropout", opts->dropout);
-          g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
-          g_autofree char *stamp = g_date_time_format_iso8601 (now);
-          lectern_model_set_info (best, "trained", stamp);
+          lectern_train_write_card (best, epoch + 1, n, opts->dropout, cer, wer,
+                                    isnan (cer) ? 0 : val->samples->len);
           /* keeping the last weights, only the last epoch's are the result (an interrupted run
            * resumes from its checkpoint) */
           ok = opts->keep_last && epoch + 1 < opts->epochs

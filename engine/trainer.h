@@ -69,6 +69,11 @@ gboolean lectern_train (LecternModel *model, LecternDataset *train, LecternDatas
                         const LecternTrainOptions *opts, LecternTrainCallback callback,
                         gpointer user_data, GCancellable *cancellable, GError **error);
 
+/* What a training run made of model, on its card: epochs, lines (trained on), dropout, trained
+ * (now), and validation-cer, -wer, -lines where val_lines > 0 (a NaN WER is left out). */
+void lectern_train_write_card (LecternModel *model, int epochs, guint lines, float dropout,
+                               double val_cer, double val_wer, guint val_lines);
+
 /* Recognises every line of a dataset with best-path decoding (on all threads) and returns
  * CER / WER. texts (nullable) receives one output per sample. */
 void lectern_evaluate (const LecternModel *model, LecternDataset *ds, int threads,

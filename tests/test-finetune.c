@@ -125,6 +125,21 @@ test_epochs (void)
   g_assert_cmpint (lectern_finetune_epochs (&opts, 10), ==, 60);
 }
 
+/* A short run of lectern_train on the tiny lines: no early stop, no dropout, one thread (so
+ * repeatable), no checkpoint picked up. */
+static void
+small_run_options (LecternTrainOptions *o, const char *out, int epochs, int batch)
+{
+  lectern_train_options_init (o);
+  o->epochs = epochs;
+  o->batch = batch;
+  o->patience = 0;
+  o->dropout = 0;
+  o->threads = 1;
+  o->resume = FALSE;
+  o->out_path = out;
+}
+
 /* Weights after each epoch, to see how far each epoch moved them. */
 typedef struct {
   const LecternModel *model;
@@ -159,16 +174,9 @@ last_move_ratio (gboolean cosine)
                                                model->net->arch.input_height);
   g_autofree char *out = g_build_filename (tmp_dir, "moves.lectern", NULL);
   LecternTrainOptions o;
-  lectern_train_options_init (&o);
-  o.epochs = 6;
-  o.patience = 0;
-  o.dropout = 0;
+  small_run_options (&o, out, 6, (int) G_N_ELEMENTS (texts));   /* one step per epoch */
   o.augment = FALSE;
-  o.batch = (int) G_N_ELEMENTS (texts);   /* one step per epoch */
-  o.threads = 1;
-  o.resume = FALSE;
   o.lr_cosine = cosine;
-  o.out_path = out;
   Moves mv = { model, g_memdup2 (model->net->params, model->net->n_params * sizeof (float)),
                { 0 }, 0 };
   g_autoptr (GError) error = NULL;
@@ -221,15 +229,8 @@ kept_epoch (gboolean keep_last)
   g_autoptr (LecternDataset) val = lectern_finetune_split (lines, 0.1, 3);
   g_autofree char *out = g_build_filename (tmp_dir, "kept.lectern", NULL);
   LecternTrainOptions o;
-  lectern_train_options_init (&o);
-  o.epochs = 4;
-  o.patience = 0;
-  o.dropout = 0;
-  o.batch = 2;
-  o.threads = 1;
-  o.resume = FALSE;
+  small_run_options (&o, out, 4, 2);
   o.keep_last = keep_last;
-  o.out_path = out;
   Snapshots sn = { model, { NULL }, 0, 0 };
   g_autoptr (GError) error = NULL;
   g_assert_true (lectern_train (model, lines, val, &o, on_epoch_snapshot, &sn, NULL, &error));
@@ -285,16 +286,10 @@ on_run_status (const LecternTrainStatus *st, gpointer data)
 static void
 runs_options (LecternTrainOptions *o, const char *out, guint64 seed)
 {
-  lectern_train_options_init (o);
-  o->epochs = 3;
-  o->patience = 0;
-  o->dropout = 0;
-  o->batch = 3;
-  o->threads = 1;
+  small_run_options (o, out, 3, 3);
   o->keep_last = TRUE;
   o->lr_cosine = TRUE;
   o->seed = seed;
-  o->out_path = out;
 }
 
 /* The weights of one run of lectern_train from the base with that seed; with held_out, on the
