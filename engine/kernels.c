@@ -186,57 +186,21 @@ lectern_lstm_cells_backward_impl (gsize m, const gsize ps, const float *restrict
     }
 }
 
-/* ---- AVX2 + FMA forward kernel ------------------------------------------------------------
+/* ---- AVX2 + FMA and AVX-512 kernels -------------------------------------------------------
  *
- * The same arithmetic as lectern_lstm_cells_forward_impl, written with intrinsics, because the
- * compiler's own vectorisation of that loop spends a third of its instructions on the clamps
- * (a compare and a two-µop blend each, where one max or min is enough) and runs the last m % 8
- * elements one at a time, as expensive as whole vectors (with 10 or 50 units per call, most of
- * the work). Here the tail is one masked vector. Chosen at run time when the processor has AVX2
- * and FMA; the portable loop is kept for other processors and to test this one against. */
+ * The cell update in intrinsics (kernels-simd.inc, built for both widths), because the
+ * compiler's own vectorisation of lectern_lstm_cells_forward_impl spends a third of its
+ * instructions on the clamps (a compare and a two-µop blend each, where one max or min is
+ * enough) and runs the last m % 8 elements one at a time, as expensive as whole vectors (with 10
+ * or 50 units per call, most of the work). Here the tail is one masked vector. The small products
+ * of the recurrence have an AVX-512 version too (lectern_gemm_acc_small). The widest set the
+ * processor and the system support is chosen at run time; the portable loops are kept for other
+ * processors and to test these against. */
 #if defined(__x86_64__) && defined(__GNUC__)
 # include <immintrin.h>
 # define LECTERN_AVX2_KERNELS 1
 # define AVX2_FN __attribute__ ((target ("avx2,fma")))
-
-AVX2_FN static inline __m256
-exp8 (__m256 x)
-{
-  /* max(c, x) and min(c, x) with the constant first keep a NaN x a NaN, as the portable
-   * clamps do */
-  x = _mm256_max_ps (_mm256_set1_ps (-80.0f), x);
-  x = _mm256_min_ps (_mm256_set1_ps (80.0f), x);
-  const __m256 big = _mm256_set1_ps (12582912.0f);
-  __m256 t = _mm256_fmadd_ps (x, _mm256_set1_ps (1.44269504088896341f), big);
-  __m256 fn = _mm256_sub_ps (t, big);
-  __m256 r = _mm256_fnmadd_ps (fn, _mm256_set1_ps (0.693145751953125f), x);
-  r = _mm256_fnmadd_ps (fn, _mm256_set1_ps (1.428606765330187e-06f), r);
-  __m256 p = _mm256_set1_ps (1.9875691500e-4f);
-  p = _mm256_fmadd_ps (p, r, _mm256_set1_ps (1.3981999507e-3f));
-  p = _mm256_fmadd_ps (p, r, _mm256_set1_ps (8.3334519073e-3f));
-  p = _mm256_fmadd_ps (p, r, _mm256_set1_ps (4.1665795894e-2f));
-  p = _mm256_fmadd_ps (p, r, _mm256_set1_ps (1.6666665459e-1f));
-  p = _mm256_fmadd_ps (p, r, _mm256_set1_ps (5.0000001201e-1f));
-  p = _mm256_fmadd_ps (_mm256_mul_ps (p, r), r, _mm256_add_ps (r, _mm256_set1_ps (1.0f)));
-  __m256i e = _mm256_slli_epi32 (_mm256_sub_epi32 (_mm256_castps_si256 (t),
-                                                   _mm256_set1_epi32 (0x4B400000 - 127)), 23);
-  return _mm256_mul_ps (p, _mm256_castsi256_ps (e));
-}
-
-AVX2_FN static inline __m256
-sigmoid8 (__m256 x)
-{
-  const __m256 one = _mm256_set1_ps (1.0f);
-  return _mm256_div_ps (one, _mm256_add_ps (one, exp8 (_mm256_sub_ps (_mm256_setzero_ps (), x))));
-}
-
-AVX2_FN static inline __m256
-tanh8 (__m256 x)
-{
-  const __m256 one = _mm256_set1_ps (1.0f);
-  __m256 q = _mm256_div_ps (_mm256_set1_ps (2.0f), _mm256_add_ps (one, exp8 (_mm256_add_ps (x, x))));
-  return _mm256_sub_ps (one, q);
-}
+# define AVX512_FN __attribute__ ((target ("avx512f,avx2,fma")))
 
 /* Lanes below n set (n ≤ 8). */
 AVX2_FN static inline __m256i
@@ -246,114 +210,58 @@ lanes8 (gsize n)
                              _mm256_setr_epi32 (0, 1, 2, 3, 4, 5, 6, 7));
 }
 
-/* A peephole vector: eight values (per element) or one value broadcast (ps = 0). */
-# define PEEP8(ptr, k, ps, mask) \
-  ((ps) ? _mm256_maskload_ps ((ptr) + (k), (mask)) : _mm256_broadcast_ss (ptr))
+# define SIMD(name) name##_avx2
+# define SIMD_FN AVX2_FN
+# define LANES 8
+# define VF __m256
+# define VI __m256i
+# define VM __m256i
+# define V_ALL _mm256_set1_epi32 (-1)
+# define V_LANES(n) lanes8 (n)
+# define V_LOAD(ptr, mk) _mm256_maskload_ps ((ptr), (mk))
+# define V_STORE(ptr, mk, v) _mm256_maskstore_ps ((ptr), (mk), (v))
+# define V_SET1 _mm256_set1_ps
+# define V_ADD _mm256_add_ps
+# define V_SUB _mm256_sub_ps
+# define V_MUL _mm256_mul_ps
+# define V_DIV _mm256_div_ps
+# define V_MAX _mm256_max_ps
+# define V_MIN _mm256_min_ps
+# define V_FMADD _mm256_fmadd_ps
+# define V_FNMADD _mm256_fnmadd_ps
+# define V_AS_I _mm256_castps_si256
+# define I_AS_V _mm256_castsi256_ps
+# define VI_SET1 _mm256_set1_epi32
+# define VI_SUB _mm256_sub_epi32
+# define VI_SLLI _mm256_slli_epi32
+# include "kernels-simd.inc"
 
-/* Pass 1 (i, f1, f2, tanh(a_g), c) and pass 2 (o, tanh(c), h) over m elements; two passes
- * instead of one, as in the portable loop. With bias (b non-NULL, 5 × m: b_i … b_o), it is added
- * to the pre-activations first. */
-AVX2_FN static inline void
-pass1_avx2 (gsize m, const gsize ps, float *g_i, float *g_f1, float *g_f2, float *g_g,
-            const float *c1, const float *c2, const float *p_i, const float *p_f1,
-            const float *p_f2, const float *b, float *c)
-{
-  const __m256 lim = _mm256_set1_ps (LECTERN_CELL_LIMIT), nlim = _mm256_set1_ps (-LECTERN_CELL_LIMIT);
-  const __m256i all = _mm256_set1_epi32 (-1);
-  for (gsize k = 0; k < m; k += 8)
-    {
-      const __m256i mk = k + 8 <= m ? all : lanes8 (m - k);
-      const __m256 v1 = _mm256_maskload_ps (c1 + k, mk), v2 = _mm256_maskload_ps (c2 + k, mk);
-      __m256 ai = _mm256_maskload_ps (g_i + k, mk), af1 = _mm256_maskload_ps (g_f1 + k, mk);
-      __m256 af2 = _mm256_maskload_ps (g_f2 + k, mk), ag = _mm256_maskload_ps (g_g + k, mk);
-      if (b != NULL)
-        {
-          ai = _mm256_add_ps (ai, _mm256_maskload_ps (b + k, mk));
-          af1 = _mm256_add_ps (af1, _mm256_maskload_ps (b + m + k, mk));
-          af2 = _mm256_add_ps (af2, _mm256_maskload_ps (b + 2 * m + k, mk));
-          ag = _mm256_add_ps (ag, _mm256_maskload_ps (b + 3 * m + k, mk));
-        }
-      const __m256 i = sigmoid8 (_mm256_fmadd_ps (PEEP8 (p_i, k, ps, mk), _mm256_add_ps (v1, v2), ai));
-      const __m256 f1 = sigmoid8 (_mm256_fmadd_ps (PEEP8 (p_f1, k, ps, mk), v1, af1));
-      const __m256 f2 = sigmoid8 (_mm256_fmadd_ps (PEEP8 (p_f2, k, ps, mk), v2, af2));
-      const __m256 g = tanh8 (ag);
-      __m256 cc = _mm256_fmadd_ps (i, g, _mm256_fmadd_ps (f1, v1, _mm256_mul_ps (f2, v2)));
-      cc = _mm256_min_ps (lim, _mm256_max_ps (nlim, cc));
-      _mm256_maskstore_ps (g_i + k, mk, i);
-      _mm256_maskstore_ps (g_f1 + k, mk, f1);
-      _mm256_maskstore_ps (g_f2 + k, mk, f2);
-      _mm256_maskstore_ps (g_g + k, mk, g);
-      _mm256_maskstore_ps (c + k, mk, cc);
-    }
-}
-
-AVX2_FN static inline void
-pass2_avx2 (gsize m, const gsize ps, float *g_o, const float *c, const float *p_o,
-            const float *b_o, float *tc, float *h)
-{
-  const __m256i all = _mm256_set1_epi32 (-1);
-  for (gsize k = 0; k < m; k += 8)
-    {
-      const __m256i mk = k + 8 <= m ? all : lanes8 (m - k);
-      const __m256 cc = _mm256_maskload_ps (c + k, mk);
-      __m256 ao = _mm256_maskload_ps (g_o + k, mk);
-      if (b_o != NULL)
-        ao = _mm256_add_ps (ao, _mm256_maskload_ps (b_o + k, mk));
-      const __m256 o = sigmoid8 (_mm256_fmadd_ps (PEEP8 (p_o, k, ps, mk), cc, ao));
-      const __m256 t = tanh8 (cc);
-      _mm256_maskstore_ps (g_o + k, mk, o);
-      _mm256_maskstore_ps (tc + k, mk, t);
-      _mm256_maskstore_ps (h + k, mk, _mm256_mul_ps (o, t));
-    }
-}
-
-AVX2_FN static inline void
-cells_forward_avx2 (gsize m, const gsize ps, float *g_i, float *g_f1, float *g_f2, float *g_g,
-                    float *g_o, const float *c1, const float *c2, const float *p_i,
-                    const float *p_f1, const float *p_f2, const float *p_o, float *c, float *tc,
-                    float *h)
-{
-  pass1_avx2 (m, ps, g_i, g_f1, g_f2, g_g, c1, c2, p_i, p_f1, p_f2, NULL, c);
-  pass2_avx2 (m, ps, g_o, c, p_o, NULL, tc, h);
-}
-
-/* All cells first through pass 1, then all through pass 2: a cell's few vectors (10 units are
- * two) are too short a loop for the processor to overlap anything within one cell. */
-AVX2_FN static void
-cells_forward_batch_avx2 (gsize n, gsize D, float *a, gssize a_stride, const float *b,
-                          const float *const *c1, const float *const *c2, const float *p,
-                          float *c, float *tc, float *h, gssize stride)
-{
-  for (gsize k = 0; k < n; k++)
-    {
-      float *ak = a + (gssize) k * a_stride;
-      pass1_avx2 (D, 1, ak, ak + D, ak + 2 * D, ak + 3 * D, c1[k], c2[k], p, p + D, p + 2 * D, b,
-                  c + (gssize) k * stride);
-    }
-  for (gsize k = 0; k < n; k++)
-    {
-      const gssize o = (gssize) k * stride;
-      pass2_avx2 (D, 1, a + (gssize) k * a_stride + 4 * D, c + o, p + 3 * D, b + 4 * D, tc + o,
-                  h + o);
-    }
-}
-# undef PEEP8
-
-AVX2_FN static void
-cells_forward_avx2_vec (gsize m, float *g_i, float *g_f1, float *g_f2, float *g_g, float *g_o,
-                        const float *c1, const float *c2, const float *p_i, const float *p_f1,
-                        const float *p_f2, const float *p_o, float *c, float *tc, float *h)
-{
-  cells_forward_avx2 (m, 1, g_i, g_f1, g_f2, g_g, g_o, c1, c2, p_i, p_f1, p_f2, p_o, c, tc, h);
-}
-
-AVX2_FN static void
-cells_forward_avx2_one (gsize m, float *g_i, float *g_f1, float *g_f2, float *g_g, float *g_o,
-                        const float *c1, const float *c2, const float *p, float *c, float *tc,
-                        float *h)
-{
-  cells_forward_avx2 (m, 0, g_i, g_f1, g_f2, g_g, g_o, c1, c2, p, p + 1, p + 2, p + 3, c, tc, h);
-}
+/* AVX-512 masked loads read nothing (and cannot fault) in the lanes outside the mask. */
+# define SIMD(name) name##_avx512
+# define SIMD_FN AVX512_FN
+# define LANES 16
+# define VF __m512
+# define VI __m512i
+# define VM __mmask16
+# define V_ALL ((__mmask16) 0xFFFF)
+# define V_LANES(n) ((__mmask16) ((1u << (n)) - 1))
+# define V_LOAD(ptr, mk) _mm512_maskz_loadu_ps ((mk), (ptr))
+# define V_STORE(ptr, mk, v) _mm512_mask_storeu_ps ((ptr), (mk), (v))
+# define V_SET1 _mm512_set1_ps
+# define V_ADD _mm512_add_ps
+# define V_SUB _mm512_sub_ps
+# define V_MUL _mm512_mul_ps
+# define V_DIV _mm512_div_ps
+# define V_MAX _mm512_max_ps
+# define V_MIN _mm512_min_ps
+# define V_FMADD _mm512_fmadd_ps
+# define V_FNMADD _mm512_fnmadd_ps
+# define V_AS_I _mm512_castps_si512
+# define I_AS_V _mm512_castsi512_ps
+# define VI_SET1 _mm512_set1_epi32
+# define VI_SUB _mm512_sub_epi32
+# define VI_SLLI _mm512_slli_epi32
+# include "kernels-simd.inc"
 
 /* Columns j0 … m − 1 (fewer than 8) of lectern_gemm_acc_small, as one masked vector per row:
  * done one column at a time, 2 of 50 columns cost as much as the first 32 together. The masked
@@ -390,37 +298,139 @@ gemm_acc_tail_avx2 (gsize n, gsize k, gsize m, gsize j0, const float *a, gssize 
     }
 }
 
-static gboolean
-cpu_has_avx2_fma (void)
+/* nv vectors of 16 columns of one or two rows of c (the last vector under mask `last`),
+ * accumulated in registers over the k products: up to 8 accumulators, enough to keep both FMA
+ * units busy (the loops have constant bounds and are unrolled). */
+static inline __attribute__ ((always_inline)) AVX512_FN void
+gemm_block_avx512 (const int rows, const int nv, __mmask16 last, gsize k, gsize m,
+                   const float *a0, const float *a1, const float *b, float *c0, float *c1)
 {
-  __builtin_cpu_init ();
-  return __builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma");
+  __m512 s[2][4];
+  for (int v = 0; v < nv; v++)
+    {
+      const __mmask16 mk = v == nv - 1 ? last : (__mmask16) 0xFFFF;
+      s[0][v] = _mm512_maskz_loadu_ps (mk, c0 + 16 * v);
+      if (rows == 2)
+        s[1][v] = _mm512_maskz_loadu_ps (mk, c1 + 16 * v);
+    }
+  for (gsize t = 0; t < k; t++)
+    {
+      const float *bt = b + t * m;
+      const __m512 x = _mm512_set1_ps (a0[t]);
+      const __m512 y = _mm512_set1_ps (a1[t]);
+      for (int v = 0; v < nv; v++)
+        {
+          const __mmask16 mk = v == nv - 1 ? last : (__mmask16) 0xFFFF;
+          const __m512 bv = _mm512_maskz_loadu_ps (mk, bt + 16 * v);
+          s[0][v] = _mm512_fmadd_ps (x, bv, s[0][v]);
+          if (rows == 2)
+            s[1][v] = _mm512_fmadd_ps (y, bv, s[1][v]);
+        }
+    }
+  for (int v = 0; v < nv; v++)
+    {
+      const __mmask16 mk = v == nv - 1 ? last : (__mmask16) 0xFFFF;
+      _mm512_mask_storeu_ps (c0 + 16 * v, mk, s[0][v]);
+      if (rows == 2)
+        _mm512_mask_storeu_ps (c1 + 16 * v, mk, s[1][v]);
+    }
 }
 
-static int use_avx2 = -1;  /* -1: not decided yet */
-
-static inline gboolean
-avx2_kernels (void)
+/* lectern_gemm_acc_small with AVX-512: two rows at a time, 64 columns at a time, and the last
+ * 1–63 columns in one pass of up to four vectors, the last under mask. Each output is the same
+ * chain of FMAs over t as in the AVX2 kernels, so the results are bit-identical to theirs. */
+AVX512_FN static void
+gemm_acc_small_avx512 (gsize n, gsize k, gsize m, const float *a, gssize lda, const float *b,
+                       float *c, gssize ldc)
 {
-  int u = g_atomic_int_get (&use_avx2);
+  for (gsize i = 0; i < n; i += 2)
+    {
+      const gboolean two = i + 1 < n;
+      const float *a0 = a + (gssize) i * lda, *a1 = two ? a0 + lda : a0;
+      float *c0 = c + (gssize) i * ldc, *c1 = two ? c0 + ldc : c0;
+      gsize j = 0;
+      for (; j + 64 <= m; j += 64)
+        {
+          if (two)
+            gemm_block_avx512 (2, 4, 0xFFFF, k, m, a0, a1, b + j, c0 + j, c1 + j);
+          else
+            gemm_block_avx512 (1, 4, 0xFFFF, k, m, a0, a1, b + j, c0 + j, c1 + j);
+        }
+      if (j == m)
+        continue;
+      const gsize r = m - j;
+      const int nv = (int) ((r + 15) / 16);
+      const __mmask16 last = (__mmask16) (0xFFFFu >> (16 * nv - r));
+# define GEMM_REST(NV)                                                                       \
+      case NV:                                                                              \
+        if (two)                                                                            \
+          gemm_block_avx512 (2, NV, last, k, m, a0, a1, b + j, c0 + j, c1 + j);             \
+        else                                                                                \
+          gemm_block_avx512 (1, NV, last, k, m, a0, a1, b + j, c0 + j, c1 + j);             \
+        break;
+      switch (nv)
+        {
+          GEMM_REST (1)
+          GEMM_REST (2)
+          GEMM_REST (3)
+          GEMM_REST (4)
+        }
+# undef GEMM_REST
+    }
+}
+
+/* What the processor and the system (the saved register state) support. */
+enum { KERNELS_PORTABLE, KERNELS_AVX2, KERNELS_AVX512 };
+
+static int
+cpu_kernels (void)
+{
+  __builtin_cpu_init ();
+  if (!__builtin_cpu_supports ("avx2") || !__builtin_cpu_supports ("fma"))
+    return KERNELS_PORTABLE;
+  return __builtin_cpu_supports ("avx512f") ? KERNELS_AVX512 : KERNELS_AVX2;
+}
+
+static int kernels_in_use = -1;  /* -1: not decided yet */
+
+static inline int
+kernels (void)
+{
+  int u = g_atomic_int_get (&kernels_in_use);
   if (G_UNLIKELY (u < 0))
     {
-      u = cpu_has_avx2_fma ();
-      g_atomic_int_set (&use_avx2, u);
+      u = cpu_kernels ();
+      g_atomic_int_set (&kernels_in_use, u);
     }
   return u;
 }
+# define avx2_kernels() (kernels () >= KERNELS_AVX2)
+# define avx512_kernels() (kernels () == KERNELS_AVX512)
 #else
 # define avx2_kernels() FALSE
+# define avx512_kernels() FALSE
 #endif
 
 gboolean
 lectern_kernels_use_avx2 (gboolean use)
 {
 #ifdef LECTERN_AVX2_KERNELS
-  const gboolean can = cpu_has_avx2_fma ();
-  g_atomic_int_set (&use_avx2, use && can);
-  return can;
+  const int can = cpu_kernels ();
+  g_atomic_int_set (&kernels_in_use, use ? can : KERNELS_PORTABLE);
+  return can >= KERNELS_AVX2;
+#else
+  (void) use;
+  return FALSE;
+#endif
+}
+
+gboolean
+lectern_kernels_use_avx512 (gboolean use)
+{
+#ifdef LECTERN_AVX2_KERNELS
+  const int can = cpu_kernels ();
+  g_atomic_int_set (&kernels_in_use, use ? can : MIN (can, KERNELS_AVX2));
+  return can == KERNELS_AVX512;
 #else
   (void) use;
   return FALSE;
@@ -434,9 +444,15 @@ lectern_lstm_cells_forward (gsize m, float *g_i, float *g_f1, float *g_f2, float
                             const float *p_f2, const float *p_o, float *c, float *tc, float *h)
 {
 #ifdef LECTERN_AVX2_KERNELS
+  if (avx512_kernels ())
+    {
+      cells_forward_vec_avx512 (m, g_i, g_f1, g_f2, g_g, g_o, c1, c2, p_i, p_f1, p_f2, p_o, c, tc,
+                                h);
+      return;
+    }
   if (avx2_kernels ())
     {
-      cells_forward_avx2_vec (m, g_i, g_f1, g_f2, g_g, g_o, c1, c2, p_i, p_f1, p_f2, p_o, c, tc, h);
+      cells_forward_vec_avx2 (m, g_i, g_f1, g_f2, g_g, g_o, c1, c2, p_i, p_f1, p_f2, p_o, c, tc, h);
       return;
     }
 #endif
@@ -450,9 +466,14 @@ lectern_lstm_cells_forward_scalar (gsize m, float *g_i, float *g_f1, float *g_f2
                                    float *c, float *tc, float *h)
 {
 #ifdef LECTERN_AVX2_KERNELS
+  if (avx512_kernels ())
+    {
+      cells_forward_one_avx512 (m, g_i, g_f1, g_f2, g_g, g_o, c1, c2, p, c, tc, h);
+      return;
+    }
   if (avx2_kernels ())
     {
-      cells_forward_avx2_one (m, g_i, g_f1, g_f2, g_g, g_o, c1, c2, p, c, tc, h);
+      cells_forward_one_avx2 (m, g_i, g_f1, g_f2, g_g, g_o, c1, c2, p, c, tc, h);
       return;
     }
 #endif
@@ -466,6 +487,11 @@ lectern_lstm_cells_forward_batch (gsize n, gsize D, float *a, gssize a_stride, c
                                   float *c, float *tc, float *h, gssize stride)
 {
 #ifdef LECTERN_AVX2_KERNELS
+  if (avx512_kernels ())
+    {
+      cells_forward_batch_avx512 (n, D, a, a_stride, b, c1, c2, p, c, tc, h, stride);
+      return;
+    }
   if (avx2_kernels ())
     {
       cells_forward_batch_avx2 (n, D, a, a_stride, b, c1, c2, p, c, tc, h, stride);
@@ -547,6 +573,13 @@ lectern_gemm_acc_small (gsize n, gsize k, gsize m, const float *restrict a, gssi
   /* Register blocking: 32 outputs of two rows stay in eight vector registers while the k
    * products stream past, so each output is loaded and stored once, not k times, and each row
    * of b is read once for two rows of a. */
+#ifdef LECTERN_AVX2_KERNELS
+  if (avx512_kernels ())
+    {
+      gemm_acc_small_avx512 (n, k, m, a, lda, b, c, ldc);
+      return;
+    }
+#endif
   /* columns up to mv here; the last m % 8 as masked vectors where AVX2 is there */
   gsize mv = m;
 #ifdef LECTERN_AVX2_KERNELS

@@ -81,6 +81,11 @@ void lectern_lstm_cells_forward_batch (gsize n, gsize D, float *a, gssize a_stri
  * back; returns whether the processor has AVX2 and FMA (whether TRUE can take effect). */
 gboolean lectern_kernels_use_avx2 (gboolean use);
 
+/* Where the processor and the system support AVX-512 the cell update and the small products
+ * use it instead (the default; the results are bit-identical to the AVX2 ones). FALSE keeps
+ * them to AVX2, TRUE goes back; returns whether AVX-512 is there. */
+gboolean lectern_kernels_use_avx512 (gboolean use);
+
 /* The same with one peephole value per gate for all m elements: p = [p_i, p_f1, p_f2, p_o].
  * The backward variant accumulates the peephole gradients per element (dp_* arrays of m). */
 void lectern_lstm_cells_forward_scalar (gsize m, float *g_i, float *g_f1, float *g_f2,

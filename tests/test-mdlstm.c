@@ -483,7 +483,8 @@ run_cells (gsize m, gsize n, gsize D, float *out)
 }
 
 /* The AVX2 cell update gives the portable loop's results (up to rounding) for every length,
- * whole vectors and masked tails, and writes nothing beyond them. */
+ * whole vectors and masked tails, and writes nothing beyond them; the AVX-512 one gives exactly
+ * the AVX2 results (the same operations per lane). */
 static void
 test_kernels_agree (void)
 {
@@ -492,24 +493,104 @@ test_kernels_agree (void)
       g_test_skip ("this processor has no AVX2 and FMA: only the portable kernels exist here");
       return;
     }
+  const gboolean has_avx512 = lectern_kernels_use_avx512 (TRUE);
   double worst = 0;
   for (gsize m = 1; m <= 37; m++)
     {
       const gsize n = 1 + m % 5, D = m;
       const gsize len = 8 * m + 6 * m + n * (5 * D + 3) + 2 * n * (D + 1);
       g_autofree float *ref = g_new (float, len), *fast = g_new (float, len);
+      g_autofree float *wide = g_new (float, len);
       lectern_kernels_use_avx2 (FALSE);
       run_cells (m, n, D, ref);
       lectern_kernels_use_avx2 (TRUE);
+      lectern_kernels_use_avx512 (FALSE);
       run_cells (m, n, D, fast);
+      lectern_kernels_use_avx512 (TRUE);
+      run_cells (m, n, D, wide);
       for (gsize i = 0; i < len; i++)
         {
           g_assert_true (isfinite (fast[i]));
           worst = MAX (worst, fabs (fast[i] - ref[i]) / MAX (1.0, fabs (ref[i])));
         }
+      if (has_avx512)
+        g_assert_cmpmem (wide, len * sizeof (float), fast, len * sizeof (float));
     }
   g_test_message ("AVX2 vs portable cell update: worst difference %.3g", worst);
   g_assert_cmpfloat (worst, <, 1e-5);
+  if (!has_avx512)
+    g_test_message ("no AVX-512 here: only the AVX2 and portable cell updates were compared");
+}
+
+/* c (n × m, row stride ldc) += a (n × k, stride lda) · b (k × m) with the given kernels; the
+ * columns of c beyond m hold a marker that must survive. */
+static void
+run_gemm (gsize n, gsize k, gsize m, const float *a, const float *b, const float *c0, float *c)
+{
+  const gsize lda = k + 3, ldc = m + 5;
+  memcpy (c, c0, n * ldc * sizeof (float));
+  lectern_gemm_acc_small (n, k, m, a, (gssize) lda, b, c, (gssize) ldc);
+  for (gsize i = 0; i < n; i++)
+    for (gsize j = m; j < ldc; j++)
+      g_assert_cmpfloat (c[i * ldc + j], ==, -7.0f);
+}
+
+/* The small products of the recurrence: every kernel against a float64 sum, over shapes with
+ * whole blocks, partial blocks and odd rows, writing nothing beyond the m columns; AVX-512 gives
+ * the AVX2 kernel's bits (the same chain of FMAs for each output). */
+static void
+test_gemm_small_agree (void)
+{
+  static const gsize ns[] = { 1, 2, 3, 5, 8 }, ks[] = { 1, 10, 50 };
+  static const gsize ms[] = { 1, 2, 7, 8, 15, 16, 17, 31, 50, 63, 64, 65, 130, 250 };
+  const gboolean has_avx2 = lectern_kernels_use_avx2 (TRUE);
+  const gboolean has_avx512 = lectern_kernels_use_avx512 (TRUE);
+  LecternRng rng;
+  lectern_rng_init (&rng, 77);
+  double worst = 0;
+  for (guint in = 0; in < G_N_ELEMENTS (ns); in++)
+    for (guint ik = 0; ik < G_N_ELEMENTS (ks); ik++)
+      for (guint im = 0; im < G_N_ELEMENTS (ms); im++)
+        {
+          const gsize n = ns[in], k = ks[ik], m = ms[im], lda = k + 3, ldc = m + 5;
+          g_autofree float *a = g_new (float, n * lda), *b = g_new (float, k * m);
+          g_autofree float *c0 = g_new (float, n * ldc);
+          g_autofree float *portable = g_new (float, n * ldc), *avx2 = g_new (float, n * ldc);
+          g_autofree float *avx512 = g_new (float, n * ldc);
+          for (gsize i = 0; i < n * lda; i++)
+            a[i] = lectern_rng_normal (&rng);
+          for (gsize i = 0; i < k * m; i++)
+            b[i] = lectern_rng_normal (&rng);
+          for (gsize i = 0; i < n; i++)
+            for (gsize j = 0; j < ldc; j++)
+              c0[i * ldc + j] = j < m ? lectern_rng_normal (&rng) : -7.0f;
+          lectern_kernels_use_avx2 (FALSE);
+          run_gemm (n, k, m, a, b, c0, portable);
+          lectern_kernels_use_avx2 (TRUE);
+          lectern_kernels_use_avx512 (FALSE);
+          run_gemm (n, k, m, a, b, c0, avx2);
+          lectern_kernels_use_avx512 (TRUE);
+          run_gemm (n, k, m, a, b, c0, avx512);
+          for (gsize i = 0; i < n; i++)
+            for (gsize j = 0; j < m; j++)
+              {
+                double sum = c0[i * ldc + j], mag = fabs (sum);
+                for (gsize t = 0; t < k; t++)
+                  {
+                    sum += (double) a[i * lda + t] * b[t * m + j];
+                    mag += fabs ((double) a[i * lda + t] * b[t * m + j]);
+                  }
+                worst = MAX (worst, fabs (portable[i * ldc + j] - sum) / MAX (1.0, mag));
+                worst = MAX (worst, fabs (avx2[i * ldc + j] - sum) / MAX (1.0, mag));
+                worst = MAX (worst, fabs (avx512[i * ldc + j] - sum) / MAX (1.0, mag));
+              }
+          if (has_avx512)
+            g_assert_cmpmem (avx512, n * ldc * sizeof (float), avx2, n * ldc * sizeof (float));
+        }
+  g_test_message ("small products against float64: worst relative difference %.3g (AVX2 %s, "
+                  "AVX-512 %s)", worst, has_avx2 ? "compared" : "absent",
+                  has_avx512 ? "compared" : "absent");
+  g_assert_cmpfloat (worst, <, 1e-6);
 }
 
 int
@@ -533,6 +614,7 @@ main (int argc, char **argv)
       g_test_add_data_func (d, GINT_TO_POINTER (paths[i].path), with_path_oracle_portable);
     }
   g_test_add_func ("/Lectern/Mdlstm/kernels-agree", test_kernels_agree);
+  g_test_add_func ("/Lectern/Mdlstm/gemm-small-agree", test_gemm_small_agree);
   g_test_add_func ("/Lectern/Mdlstm/paths-agree", test_paths_agree);
   return g_test_run ();
 }
