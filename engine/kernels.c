@@ -2,9 +2,9 @@
  * the recurrence.
  *
  * Each exported loop is cloned for x86-64-v3 (AVX2, FMA) and the baseline; the dynamic loader
- * picks one. The cell update and the small products' tails also have AVX2 intrinsics versions
- * (see "AVX2 + FMA forward kernel"). Nothing here calls libm, so all versions give the same
- * results up to FMA rounding. */
+ * picks one. The cell update and the small products also have AVX2 and AVX-512 intrinsics
+ * versions (see "AVX2 + FMA and AVX-512 kernels"). Nothing here calls libm, so all versions give
+ * the same results up to FMA rounding, and the two intrinsics widths give the same bits. */
 #include "kernels.h"
 
 #include <string.h>

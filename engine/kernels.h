@@ -3,8 +3,8 @@
  * The MDLSTM recurrence works on many small vectors (2 to 50 units), where a BLAS call costs more
  * than the arithmetic. These loops are written so the compiler vectorises them, and are built
  * twice (AVX2+FMA and baseline x86-64) with the faster one chosen at load time; the cell update
- * and the tails of the small products also have hand-written AVX2+FMA versions (masked tails, no
- * blends), chosen at run time, with the portable loops kept to test them against.
+ * and the small products also have hand-written AVX2+FMA and AVX-512 versions (masked tails, no
+ * blends), the widest chosen at run time, with the portable loops kept to test them against.
  * exp/sigmoid/tanh use a polynomial exp (relative error < 2e-7 on the range that matters),
  * identical on every machine, so results do not depend on libm. */
 #pragma once
