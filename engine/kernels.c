@@ -4,7 +4,7 @@
  * Each exported loop is cloned for x86-64-v3 (AVX2, FMA) and the baseline; the dynamic loader
  * picks one. The cell update and the small products also have AVX2 and AVX-512 intrinsics
  * versions (see "AVX2 + FMA and AVX-512 kernels"). Nothing here calls libm, so all versions give
- * the same results up to FMA rounding, and the two intrinsics widths give the same bits. */
+ * the same results up to FMA rounding, and AVX-512 gives the AVX2 versions' bits. */
 #include "kernels.h"
 
 #include <string.h>
@@ -338,7 +338,8 @@ gemm_block_avx512 (const int rows, const int nv, __mmask16 last, gsize k, gsize 
 
 /* lectern_gemm_acc_small with AVX-512: two rows at a time, 64 columns at a time, and the last
  * 1–63 columns in one pass of up to four vectors, the last under mask. Each output is the same
- * chain of FMAs over t as in the AVX2 kernels, so the results are bit-identical to theirs. */
+ * chain of FMAs over t as in the loop's x86-64-v3 clone, so the results are bit-identical to
+ * the clone's (builds without clones, the sanitizers', round the baseline loop differently). */
 AVX512_FN static void
 gemm_acc_small_avx512 (gsize n, gsize k, gsize m, const float *a, gssize lda, const float *b,
                        float *c, gssize ldc)

@@ -17,6 +17,7 @@
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__) \
     && !defined(__SANITIZE_THREAD__)
 # define LECTERN_CLONES __attribute__ ((target_clones ("arch=x86-64-v3", "default")))
+# define LECTERN_HAVE_CLONES 1
 #else
 # define LECTERN_CLONES
 #endif
