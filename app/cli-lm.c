@@ -126,6 +126,7 @@ lectern_cli_lm (int argc, char **argv)
   int order = LECTERN_LM_DEFAULT_ORDER;
   g_autofree char *out_path = NULL;
   gboolean clean = FALSE;
+  g_auto(GStrv) transcriptions = NULL;
   GOptionEntry entries[] = {
     { "order", 'n', 0, G_OPTION_ARG_INT, &order,
       N_("Characters of context plus one (default 6)"), N_("N") },
@@ -134,20 +135,24 @@ lectern_cli_lm (int argc, char **argv)
     { "clean", 'c', 0, G_OPTION_ARG_NONE, &clean,
       N_("Remove transcription markup first, as for training targets (struck-out text, ^, $tags…)"),
       NULL },
+    { "transcriptions", 't', 0, G_OPTION_ARG_FILENAME_ARRAY, &transcriptions,
+      N_("Also read ground truth: a .gt.txt file or a folder of them, its markup removed as for "
+         "training targets (repeatable)"), N_("PATH") },
     { NULL }
   };
   g_autoptr(GOptionContext) ctx =
-    g_option_context_new (_("TEXT… — build a character language model for decoding"));
+    g_option_context_new (_("[TEXT…] — build a character language model for decoding"));
   g_option_context_set_description (ctx,
     _("TEXT is a UTF-8 text file or a folder whose *.txt files are read (names beginning with "
-      "“.” or “_” are left out). Every 20th line is held out to measure the perplexity of the "
-      "model."));
+      "“.” or “_” are left out), as it is unless --clean. --transcriptions adds ground truth "
+      "(for example the training lines' .gt.txt files) with its markup removed. Every 20th "
+      "line is held out to measure the perplexity of the model."));
   g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
   if (!lectern_cli_parse_options (ctx, &argc, &argv))
     return LECTERN_CLI_EXIT_USAGE;
-  if (out_path == NULL || argc < 2)
+  if (out_path == NULL || (argc < 2 && transcriptions == NULL))
     {
-      g_printerr (_("lectern-cli lm: give --out LM and at least one TEXT\n"));
+      g_printerr (_("lectern-cli lm: give --out LM and at least one TEXT or --transcriptions\n"));
       return LECTERN_CLI_EXIT_USAGE;
     }
   if (order < 1 || order > LECTERN_LM_MAX_ORDER)
@@ -164,6 +169,14 @@ lectern_cli_lm (int argc, char **argv)
   g_autoptr(GError) error = NULL;
   for (int i = 1; i < argc; i++)
     if (!add_path (&in, argv[i], &error))
+      {
+        lectern_cli_print_error (error);
+        return LECTERN_CLI_EXIT_FAILURE;
+      }
+  /* then the transcriptions, always cleaned: their markup is not what a pen writes */
+  in.clean = TRUE;
+  for (guint i = 0; transcriptions != NULL && transcriptions[i] != NULL; i++)
+    if (!add_path (&in, transcriptions[i], &error))
       {
         lectern_cli_print_error (error);
         return LECTERN_CLI_EXIT_FAILURE;

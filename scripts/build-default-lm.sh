@@ -2,15 +2,18 @@
 # build-default-lm.sh — builds resources/models/default.lm, the character language model that
 # ships with the default recognition model, from Debian's text packages:
 #   bible-kjv (the `bible` program and bible-kjv-text), fortunes, fortunes-de,
-#   manpages-fr, manpages-de (rendered to text with groff), wfrench, wngerman, wamerican.
+#   manpages-fr, manpages-de (rendered to text with groff), wfrench, wngerman, wamerican,
+# and the transcriptions of the training lines in ../shared/data/train (their markup removed).
 # Packages that are missing are skipped with a note. Each language's running text is capped
 # (FR_CHARS, EN_CHARS, DE_CHARS) so that the model does not become an English model that knows a
 # few French words; French gets the most because Lectern's users and its real test pages are
-# mostly French. The caps and the order keep the file under 5 MB for little loss: perplexity per
-# character on the French training transcriptions in ../shared/data/train is 11.06 for the
-# default (4.98 MB, 3.2 M characters of text), 11.2 for 14 M characters of everything installed
-# at order 5 (11 MB), 10.8 at order 6 (27 MB), 11.4 at order 4 (2.3 MB); the man pages are far
-# from old letters, whatever their amount.
+# mostly French. The caps and the order keep the file near 5 MB for little loss: perplexity per
+# character on the French training transcriptions, measured while they were left out, was 11.06
+# for Debian's texts alone (4.98 MB, 3.2 M characters), 11.2 for 14 M characters of everything
+# installed at order 5 (11 MB), 10.8 at order 6 (27 MB), 11.4 at order 4 (2.3 MB); the man pages
+# are far from old letters, whatever their amount. With the training transcriptions in it
+# (TRAIN_COPIES=1), the held-out pages' lines read with it go from 35.5 % to 34.0 % CER; two or
+# three copies are no better (34.6 %, 34.3 %).
 #
 # Usage: scripts/build-default-lm.sh [LECTERN_CLI [OUT]]
 #   LECTERN_CLI  the lectern-cli to build with (default: build/app/lectern-cli)
@@ -18,6 +21,8 @@
 # Environment: ORDER (default 5), FR_CHARS (default 1500000), EN_CHARS, DE_CHARS (default
 # 550000 each), WORDS_PER_LIST (default 18000; every n-th word of each list, so that the words
 # taken are spread over the alphabet),
+# TRAIN_TEXT (default ../shared/data/train beside the project; empty for none) and TRAIN_COPIES
+# (default 1: how many times its transcriptions are counted),
 # KEEP_TEXT=1 keeps the collected text in the work folder (printed at the end).
 set -eu
 
@@ -29,6 +34,8 @@ fr_chars=${FR_CHARS:-1500000}
 en_chars=${EN_CHARS:-550000}
 de_chars=${DE_CHARS:-550000}
 words=${WORDS_PER_LIST:-18000}
+train=${TRAIN_TEXT-$here/../shared/data/train}
+train_copies=${TRAIN_COPIES:-1}
 
 if [ ! -x "$cli" ]; then
   echo "build-default-lm.sh: $cli is not an executable lectern-cli; build first or name it" >&2
@@ -113,7 +120,19 @@ done
 
 wc -m "$work"/text/*.txt >&2
 mkdir -p "$(dirname "$out")"
-"$cli" lm --order "$order" --out "$out" "$work/text"
+# the training lines' transcriptions (markup removed), TRAIN_COPIES times: the closest text
+# there is to what Lectern reads (never the held-out pages, which are not in that folder)
+set --
+if [ -n "$train" ] && [ -d "$train" ]; then
+  i=0
+  while [ "$i" -lt "$train_copies" ]; do
+    set -- "$@" --transcriptions "$train"
+    i=$((i + 1))
+  done
+else
+  echo "note: no training transcriptions at '$train'; Debian's texts alone" >&2
+fi
+"$cli" lm --order "$order" --out "$out" "$work/text" "$@"
 if [ "${KEEP_TEXT:-0}" = 1 ]; then
   echo "text kept in $work/text" >&2
 fi

@@ -1,6 +1,6 @@
 /* test-cli.c — lectern-cli as a user runs it: --help lists the sub-commands, --version, an
- * unknown command fails with status 2 and names it, and sample-page writes a PNG that loads,
- * the same for the same seed and different for another. */
+ * unknown command fails with status 2 and names it, sample-page writes a PNG that loads, the
+ * same for the same seed and different for another, and lm cleans ground truth's markup. */
 #include "config.h"
 
 #include <string.h>
@@ -190,6 +190,65 @@ test_sample_page (void)
                   && memcmp (first_bytes, other_bytes, first_length) == 0);
 }
 
+/* The vocabulary size `lm` reports for its arguments (after --out and --order 3). */
+static guint
+lm_vocabulary (const char *name, const char *first, ...)
+{
+  g_autofree char *out = g_build_filename (tmp_dir, name, NULL);
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  va_list ap;
+
+  g_ptr_array_add (args, (gpointer) "lm");
+  g_ptr_array_add (args, (gpointer) "--order");
+  g_ptr_array_add (args, (gpointer) "3");
+  g_ptr_array_add (args, (gpointer) "--out");
+  g_ptr_array_add (args, out);
+  va_start (ap, first);
+  for (const char *a = first; a != NULL; a = va_arg (ap, const char *))
+    g_ptr_array_add (args, (gpointer) a);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+
+  g_auto(LecternTestRun) run = { 0 };
+  g_autofree char *argv_line = g_strjoinv (" ", (char **) args->pdata);
+  g_test_message ("lectern-cli %s", argv_line);
+  lectern_test_run_cli_argv (&run, (const char *const *) args->pdata);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_true (g_file_test (out, G_FILE_TEST_IS_REGULAR));
+  const char *found = strstr (run.out, " characters in the vocabulary");
+  g_assert_nonnull (found);
+  while (found > run.out && g_ascii_isdigit (found[-1]))
+    found--;
+  return (guint) g_ascii_strtoull (found, NULL, 10);
+}
+
+/* `lm` reads plain text as it is and ground truth given with --transcriptions without its
+ * markup: the struck-out word, its brackets and the superscript mark are not in the model. */
+static void
+test_lm_transcriptions (void)
+{
+  g_autofree char *plain = g_build_filename (tmp_dir, "plain.txt", NULL);
+  g_autofree char *gt_dir = g_build_filename (tmp_dir, "gt", NULL);
+  g_autofree char *gt = g_build_filename (gt_dir, "line.gt.txt", NULL);
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  /* 40 lines "x<y>z": with the spaces between them, 6 characters; the line of ground truth
+   * comes after them, so it is not among the held-out lines (every 20th) */
+  for (int i = 0; i < 40; i++)
+    g_string_append (text, "x<y>z\n");
+  g_assert_true (g_file_set_contents (plain, text->str, -1, NULL));
+  g_assert_cmpint (g_mkdir_with_parents (gt_dir, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (gt, "ab ⟦cd⟧ e^f\n", -1, NULL));
+
+  g_assert_cmpuint (lm_vocabulary ("plain.lm", plain, NULL), ==, 6);
+  /* cleaned: a, b, e, f added */
+  g_assert_cmpuint (lm_vocabulary ("clean.lm", "--transcriptions", gt_dir, plain, NULL), ==, 10);
+  /* the same file as plain text keeps ⟦, c, d, ⟧ and ^ */
+  g_assert_cmpuint (lm_vocabulary ("raw.lm", plain, gt_dir, NULL), ==, 15);
+  /* transcriptions alone are enough */
+  g_assert_cmpuint (lm_vocabulary ("gt-only.lm", "--transcriptions", gt, NULL), ==, 5);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -209,6 +268,7 @@ main (int   argc,
   g_test_add_func ("/Lectern/Cli/no-command", test_no_command);
   g_test_add_func ("/Lectern/Cli/bad-arguments", test_bad_arguments);
   g_test_add_func ("/Lectern/Cli/sample-page", test_sample_page);
+  g_test_add_func ("/Lectern/Cli/lm-transcriptions", test_lm_transcriptions);
 
   status = g_test_run ();
 

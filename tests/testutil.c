@@ -70,22 +70,19 @@ lectern_test_run_clear (LecternTestRun *run)
 }
 
 void
-lectern_test_run_cli (LecternTestRun *run, const char *first, ...)
+lectern_test_run_cli_argv (LecternTestRun *run, const char *const *argv)
 {
   static char *cli_path;
   g_autoptr(GPtrArray) args = g_ptr_array_new ();
   g_auto(GStrv) env = g_environ_setenv (g_get_environ (), "LC_ALL", "C", TRUE);
   g_autoptr(GError) error = NULL;
   int wait_status;
-  va_list ap;
 
   if (cli_path == NULL)
     cli_path = g_test_build_filename (G_TEST_BUILT, "..", "app", "lectern-cli", NULL);
   g_ptr_array_add (args, cli_path);
-  va_start (ap, first);
-  for (const char *arg = first; arg != NULL; arg = va_arg (ap, const char *))
-    g_ptr_array_add (args, (gpointer) arg);
-  va_end (ap);
+  for (guint i = 0; argv[i] != NULL; i++)
+    g_ptr_array_add (args, (gpointer) argv[i]);
   g_ptr_array_add (args, NULL);
 
   g_spawn_sync (NULL, (char **) args->pdata, env, G_SPAWN_DEFAULT, NULL, NULL,
@@ -93,6 +90,20 @@ lectern_test_run_cli (LecternTestRun *run, const char *first, ...)
   g_assert_no_error (error);
   g_assert_true (WIFEXITED (wait_status));
   run->status = WEXITSTATUS (wait_status);
+}
+
+void
+lectern_test_run_cli (LecternTestRun *run, const char *first, ...)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  va_list ap;
+
+  va_start (ap, first);
+  for (const char *arg = first; arg != NULL; arg = va_arg (ap, const char *))
+    g_ptr_array_add (args, (gpointer) arg);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+  lectern_test_run_cli_argv (run, (const char *const *) args->pdata);
 }
 
 char *

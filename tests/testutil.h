@@ -31,6 +31,8 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (LecternTestRun, lectern_test_run_clear)
  * in the C locale and waits for it; the test fails unless it ends with an exit status (not a
  * signal). */
 void lectern_test_run_cli (LecternTestRun *run, const char *first, ...);
+/* The same with the arguments as a NULL-terminated array. */
+void lectern_test_run_cli_argv (LecternTestRun *run, const char *const *argv);
 
 /* ---- files ---- */
 
