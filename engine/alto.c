@@ -49,13 +49,21 @@ read_box (AltoReader *r, const xmlNode *node, GArray *polygon, double box[4], gb
         return FALSE;
       *have_box = *have_box && present[i];
     }
-  if (*have_box && polygon != NULL)
+  if (*have_box)
     {
-      int x0 = (int) MAX (0.0, floor (box[0] + 0.5)), y0 = (int) MAX (0.0, floor (box[1] + 0.5));
-      int x1 = (int) MAX (0.0, floor (box[0] + box[2] + 0.5));
-      int y1 = (int) MAX (0.0, floor (box[1] + box[3] + 0.5));
-      LecternPoint corners[4] = { { x0, y0 }, { x1, y0 }, { x1, y1 }, { x0, y1 } };
-      g_array_append_vals (polygon, corners, 4);
+      /* the corners must lie on a page even where they are not kept (BASELINE uses them) */
+      g_autofree char *what = lectern_xml_describe (node, "ID");
+      int x0, y0, x1, y1;
+      if (!lectern_coordinate (box[0], &x0, r->file, what, r->error)
+          || !lectern_coordinate (box[1], &y0, r->file, what, r->error)
+          || !lectern_coordinate (box[0] + box[2], &x1, r->file, what, r->error)
+          || !lectern_coordinate (box[1] + box[3], &y1, r->file, what, r->error))
+        return FALSE;
+      if (polygon != NULL)
+        {
+          LecternPoint corners[4] = { { x0, y0 }, { x1, y0 }, { x1, y1 }, { x0, y1 } };
+          g_array_append_vals (polygon, corners, 4);
+        }
     }
   return TRUE;
 }
@@ -167,11 +175,13 @@ read_line (AltoReader *r, const xmlNode *node)
             return NULL;
           if (have_box)
             {
-              int yy = (int) MAX (0.0, floor (y + 0.5));
-              LecternPoint ends[2] = {
-                { (int) MAX (0.0, floor (box[0] + 0.5)), yy },
-                { (int) MAX (0.0, floor (box[0] + box[2] + 0.5)), yy },
-              };
+              g_autofree char *what = g_strdup_printf ("BASELINE of %s", owner);
+              int yy, xa, xb;
+              if (!lectern_coordinate (y, &yy, r->file, what, r->error)
+                  || !lectern_coordinate (box[0], &xa, r->file, what, r->error)
+                  || !lectern_coordinate (box[0] + box[2], &xb, r->file, what, r->error))
+                return NULL;
+              LecternPoint ends[2] = { { xa, yy }, { xb, yy } };
               g_array_append_vals (line->baseline, ends, 2);
             }
         }
@@ -405,8 +415,7 @@ lectern_alto_read (xmlDoc *xml, const char *file, GError **error)
   if (!read_number (r, page, "WIDTH", &width, &has_width)
       || !read_number (r, page, "HEIGHT", &height, &has_height))
     return NULL;
-  if (width < 0 || height < 0 || width > LECTERN_IMAGE_MAX_SIDE * 16.0
-      || height > LECTERN_IMAGE_MAX_SIDE * 16.0)
+  if (width < 0 || height < 0 || width > LECTERN_PAGE_MAX_SIDE || height > LECTERN_PAGE_MAX_SIDE)
     {
       g_set_error (error, LECTERN_ERROR, LECTERN_ERROR_FORMAT,
                    "Cannot read “%s”: Page size %g×%g is impossible", file, width, height);

@@ -29,9 +29,15 @@ gboolean    lectern_xml_attr_double     (const xmlNode *node, const char *name, 
 /* "Element “id”" or "Element" for messages. Free with g_free. */
 char       *lectern_xml_describe        (const xmlNode *node, const char *id_attr);
 
+/* v as a pixel coordinate: rounded, negatives clamped to 0. FALSE with an error naming file and
+ * what when it rounds to LECTERN_PAGE_MAX_SIDE or more (or to less than −LECTERN_PAGE_MAX_SIDE:
+ * nonsense, not a point slightly off the page). */
+gboolean    lectern_coordinate          (double v, int *out, const char *file, const char *what,
+                                         GError **error);
+
 /* Appends the points of "x,y x,y …" or "x y x y …" (integers or decimals) to points
- * (LecternPoint), rounded, negatives clamped to 0. FALSE with an error naming file, what and
- * the text when it is not an even list of finite numbers. */
+ * (LecternPoint), as lectern_coordinate makes them. FALSE with an error naming file, what and
+ * the text when it is not an even list of finite numbers or a point lies beyond any page. */
 gboolean    lectern_points_parse        (const char *text, GArray *points, const char *file,
                                          const char *what, GError **error);
 

@@ -443,8 +443,20 @@ lectern_xml_attr_double (const xmlNode *node, const char *name, double *value, g
 
 /* ---- Point lists ---- */
 
-/* Coordinates beyond this are refused as nonsense rather than rounded into huge numbers. */
-#define COORDINATE_LIMIT 1e7
+gboolean
+lectern_coordinate (double v, int *out, const char *file, const char *what, GError **error)
+{
+  const double r = floor (v + 0.5);
+  if (!(r < LECTERN_PAGE_MAX_SIDE && r > -LECTERN_PAGE_MAX_SIDE))
+    {
+      g_set_error (error, LECTERN_ERROR, LECTERN_ERROR_FORMAT,
+                   "Cannot read “%s”: %s: the coordinate %.10g lies beyond any page (at most %d)",
+                   file, what, v, LECTERN_PAGE_MAX_SIDE - 1);
+      return FALSE;
+    }
+  *out = (int) MAX (0.0, r);
+  return TRUE;
+}
 
 gboolean
 lectern_points_parse (const char *text, GArray *points, const char *file, const char *what,
@@ -461,7 +473,7 @@ lectern_points_parse (const char *text, GArray *points, const char *file, const 
         break;
       char *end = NULL;
       double v = g_ascii_strtod (p, &end);
-      if (end == p || !isfinite (v) || fabs (v) > COORDINATE_LIMIT
+      if (end == p || !isfinite (v)
           || !(*end == '\0' || *end == ' ' || *end == ',' || *end == '\t' || *end == '\n'
                || *end == '\r'))
         {
@@ -478,10 +490,10 @@ lectern_points_parse (const char *text, GArray *points, const char *file, const 
         }
       else
         {
-          LecternPoint point = {
-            .x = (int) MAX (0.0, floor (pending + 0.5)),
-            .y = (int) MAX (0.0, floor (v + 0.5)),
-          };
+          LecternPoint point;
+          if (!lectern_coordinate (pending, &point.x, file, what, error)
+              || !lectern_coordinate (v, &point.y, file, what, error))
+            return FALSE;
           g_array_append_val (points, point);
           have_x = FALSE;
         }

@@ -10,6 +10,11 @@
 #include <glib.h>
 #include "image.h"
 
+/* The largest page side the PAGE and ALTO readers accept, in pixels (16 times the largest image
+ * side: a scan at a lower resolution than its coordinates). Every coordinate they read is
+ * bounded by it too, so a page measured from its lines is never larger than one they accept. */
+#define LECTERN_PAGE_MAX_SIDE (LECTERN_IMAGE_MAX_SIDE * 16)
+
 G_BEGIN_DECLS
 
 typedef struct {

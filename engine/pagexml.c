@@ -343,7 +343,7 @@ read_positive_int (PageReader *r, const xmlNode *node, const char *name, int *va
     }
   char *end = NULL;
   gint64 v = g_ascii_strtoll (g_strstrip (text), &end, 10);
-  if (end == text || *end != '\0' || v <= 0 || v > LECTERN_IMAGE_MAX_SIDE * (gint64) 16)
+  if (end == text || *end != '\0' || v <= 0 || v > LECTERN_PAGE_MAX_SIDE)
     {
       g_set_error (r->error, LECTERN_ERROR, LECTERN_ERROR_FORMAT,
                    "Cannot read “%s”: Page %s=“%.20s” is not a positive whole number", r->file,

@@ -905,6 +905,15 @@ run_broken_input (void)
                                                 "<String CONTENT=\"x\"/>");
   assert_load_fails (bad_shape, "bad-shape.xml", LECTERN_ERROR_FORMAT, "POINTS");
 
+  /* coordinates beyond the largest page a reader accepts (LECTERN_PAGE_MAX_SIDE) */
+  g_autofree char *far_point = page_with_line ("imageWidth=\"10\" imageHeight=\"10\"",
+                                               "<Coords points=\"0,0 9,0 9,2491555\"/>");
+  assert_load_fails (far_point, "far-point.xml", LECTERN_ERROR_FORMAT, "beyond any page");
+  g_autofree char *far_box = g_strdup_printf (alto_head, "pixel",
+                                              "HPOS=\"5\" VPOS=\"1048000\" WIDTH=\"10\" "
+                                              "HEIGHT=\"900\"", "<String CONTENT=\"x\"/>");
+  assert_load_fails (far_box, "far-box.xml", LECTERN_ERROR_FORMAT, "beyond any page");
+
   /* A real file cut in half: not well-formed, with the line where it ends. (Looked up without
    * lectern_test_shared_path, which would mark the quiet-errors subprocess skipped.) */
   const char *shared = lectern_test_shared_dir ();
@@ -985,6 +994,34 @@ test_lenient_reading (void)
   g_assert_cmpstr (((LecternRegion *) doc->regions->pdata[0])->id, ==, "x");
   g_assert_cmpstr (first->id, ==, "x_2");
   g_assert_cmpstr (((LecternLine *) lines->pdata[3])->id, ==, "id9_bad_id");
+}
+
+/* A page without a size takes it from its lines; whatever a reader accepts there, the page
+ * Lectern writes from it is accepted again (found by fuzzing: a point two million pixels down
+ * made a page the readers then refused). */
+static void
+test_page_size_from_lines (void)
+{
+  static const char alto[] =
+    "<alto xmlns=\"http://www.loc.gov/standards/alto/ns-v2#\"><Layout><Page ID=\"p\">"
+    "<PrintSpace><TextBlock ID=\"b\"><TextLine ID=\"l\">"
+    "<Shape><Polygon POINTS=\"5 25 195 %d 5 45\"/></Shape><String CONTENT=\"x\"/>"
+    "</TextLine></TextBlock></PrintSpace></Page></Layout></alto>";
+  g_autofree char *deepest = g_strdup_printf (alto, LECTERN_PAGE_MAX_SIDE - 1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LecternDocument) doc = load_string (deepest, "deepest.xml", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (doc->height, ==, LECTERN_PAGE_MAX_SIDE);
+  for (LecternFormat f = LECTERN_FORMAT_PAGE; f <= LECTERN_FORMAT_ALTO; f++)
+    {
+      g_autoptr(GBytes) written = serialize (doc, f);
+      g_autoptr(LecternDocument) again = lectern_document_load_bytes (written, "again.xml",
+                                                                      &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (lectern_document_n_lines (again), ==, 1);
+    }
+  g_autofree char *beyond = g_strdup_printf (alto, LECTERN_PAGE_MAX_SIDE);
+  assert_load_fails (beyond, "beyond.xml", LECTERN_ERROR_FORMAT, "beyond any page");
 }
 
 /* ---- Writing details ---- */
@@ -1127,6 +1164,7 @@ main (int argc, char **argv)
   g_test_add_func ("/Lectern/Formats/broken-input", test_broken_input);
   g_test_add_func ("/Lectern/Formats/errors-quiet", test_errors_quiet);
   g_test_add_func ("/Lectern/Formats/lenient-reading", test_lenient_reading);
+  g_test_add_func ("/Lectern/Formats/page-size-from-lines", test_page_size_from_lines);
   g_test_add_func ("/Lectern/Formats/text-export", test_text_export);
   g_test_add_func ("/Lectern/Formats/save", test_save);
   g_test_add_func ("/Lectern/Formats/format-names", test_format_names);
