@@ -29,9 +29,9 @@
  *      stroke tall, running steeply but for a signature) are dropped, and so are short ones
  *      close to a longer line (a capital's curl); the polygon is the band from above the
  *      x-height to below the baseline, no further than the ink (a short line's reaches to its
- *      ink: a signature's flourishes, and the specks its faint strokes broke into), kept clear
- *      of the neighbours (a short line's ink may rise past halfway where the line above has
- *      nothing hanging down). Several lines in a much larger hand well below the text are an
+ *      ink: a signature's flourishes, and the specks its faint strokes broke into), widened
+ *      to the line's own ascenders and descenders about each point, kept clear of the
+ *      neighbours (past halfway only where the neighbour's writing does not come so far). Several lines in a much larger hand well below the text are an
  *      addition by another hand (a registration entry) and are dropped.
  *  10. Lines are grouped into regions (columns, marginalia) and put in reading order; short
  *      notes in the margin in a hand smaller than the text's (archive marks) are dropped.
@@ -2896,6 +2896,36 @@ neighbour_y (GPtrArray *lines, const Line *self, double x, int sign, const Line 
   return best;
 }
 
+/* The highest reach of a line's writing about x (within `r` either side): its x-height, or its
+ * ascenders where they rise there. */
+static double
+line_highest_near (const Line *l, double x, double r)
+{
+  double high = chain_y_at (l->chain, x) + l->base_off - l->xheight;
+  int a = MAX (l->col0, (int) floor (x - r)), b = MIN (l->col0 + l->n_cols - 1, (int) ceil (x + r));
+  for (int c = a; c <= b; c++)
+    if (l->col_top[c - l->col0] >= 0)
+      high = MIN (high, (double) l->col_top[c - l->col0]);
+  return high;
+}
+
+/* The top and bottom of the line's own ink about x (within `r` either side); FALSE where it
+ * has none there. */
+static gboolean
+line_ink_near (const Line *l, double x, double r, double *top, double *bottom)
+{
+  int a = MAX (l->col0, (int) floor (x - r)), b = MIN (l->col0 + l->n_cols - 1, (int) ceil (x + r));
+  *top = G_MAXDOUBLE;
+  *bottom = -G_MAXDOUBLE;
+  for (int c = a; c <= b; c++)
+    if (l->col_top[c - l->col0] >= 0)
+      {
+        *top = MIN (*top, (double) l->col_top[c - l->col0]);
+        *bottom = MAX (*bottom, l->col_bottom[c - l->col0] + 1.0);
+      }
+  return *top <= *bottom;
+}
+
 /* The lowest reach of a line's writing about x (within `r` either side): its baseline, or
  * its descenders where they hang there. */
 static double
@@ -2938,21 +2968,37 @@ emit_line (LecternRegion *region, GPtrArray *all, const Line *l, const Transform
           below = MAX (below, l->bottom_off - l->base_off);
         }
       double t0 = base - above, b0 = base + below;
-      /* keep clear of the neighbours: never beyond halfway to their ridge; a short line's
-       * ink (a signature's capitals) may rise further where the line above has no writing
-       * that comes down so far */
-      const Line *above_line = NULL;
+      /* the band reaches the line's own ink about x, its ascenders and descenders whole: the
+       * recognizer learnt from lines cut by polygons that trace the ink, and reads a line cut
+       * through its loops worse (measured on 14 copiste and poilus pages: mean line CER 50.0 %
+       * with the band alone, 44.6 % with it reaching the ink, 41.2 % on the ground truth's
+       * polygons; a wider margin than 0.15 x-height drops line finding on kraken-es) */
+      const double reach = 0.75 * l->xheight, margin = 0.15 * l->xheight;
+      double ink_top, ink_bottom;
+      if (line_ink_near (l, x, reach, &ink_top, &ink_bottom))
+        {
+          t0 = MIN (t0, ink_top - margin);
+          b0 = MAX (b0, ink_bottom + margin);
+        }
+      /* keep clear of the neighbours: not beyond halfway to their ridge, unless their writing
+       * ends sooner there (no descender of the line above, no ascender of the line below):
+       * then up to it */
+      const Line *above_line = NULL, *below_line = NULL;
       double up = neighbour_y (all, l, x, -1, &above_line);
-      double dn = neighbour_y (all, l, x, +1, NULL);
+      double dn = neighbour_y (all, l, x, +1, &below_line);
       if (!isnan (up))
         {
           double clear = (up + cy) / 2.0 + 0.15 * l->xheight;
-          if (short_line)
-            clear = MIN (clear, line_lowest_near (above_line, x, l->xheight));
+          /* a short line's ink (a signature's capitals) looks further along the line above */
+          clear = MIN (clear, line_lowest_near (above_line, x, short_line ? l->xheight : reach));
           t0 = MAX (t0, clear);
         }
       if (!isnan (dn))
-        b0 = MIN (b0, (dn + cy) / 2.0 + 0.15 * l->xheight);
+        {
+          double clear = (dn + cy) / 2.0 + 0.15 * l->xheight;
+          clear = MAX (clear, line_highest_near (below_line, x, reach));
+          b0 = MIN (b0, clear);
+        }
       xs[i] = x;
       top[i] = t0;
       bot[i] = MAX (b0, base);
