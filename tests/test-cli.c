@@ -204,10 +204,8 @@ lm_vocabulary (const char *name, const char *first, ...)
   g_ptr_array_add (args, (gpointer) "--out");
   g_ptr_array_add (args, out);
   va_start (ap, first);
-  for (const char *a = first; a != NULL; a = va_arg (ap, const char *))
-    g_ptr_array_add (args, (gpointer) a);
+  lectern_test_append_args (args, first, ap);
   va_end (ap);
-  g_ptr_array_add (args, NULL);
 
   g_auto(LecternTestRun) run = { 0 };
   g_autofree char *argv_line = g_strjoinv (" ", (char **) args->pdata);

@@ -19,6 +19,14 @@ lectern_test_shared_dir (void)
   return g_file_test (dir, G_FILE_TEST_IS_DIR) ? dir : NULL;
 }
 
+void
+lectern_test_append_args (GPtrArray *args, const char *first, va_list ap)
+{
+  for (const char *arg = first; arg != NULL; arg = va_arg (ap, const char *))
+    g_ptr_array_add (args, (gpointer) arg);
+  g_ptr_array_add (args, NULL);
+}
+
 char *
 lectern_test_shared_path (const char *first, ...)
 {
@@ -32,10 +40,8 @@ lectern_test_shared_path (const char *first, ...)
   g_ptr_array_add (parts, (gpointer) dir);
   va_list ap;
   va_start (ap, first);
-  for (const char *p = first; p != NULL; p = va_arg (ap, const char *))
-    g_ptr_array_add (parts, (gpointer) p);
+  lectern_test_append_args (parts, first, ap);
   va_end (ap);
-  g_ptr_array_add (parts, NULL);
   char *path = g_build_filenamev ((char **) parts->pdata);
   g_ptr_array_free (parts, TRUE);
   if (!g_file_test (path, G_FILE_TEST_EXISTS))
@@ -99,10 +105,8 @@ lectern_test_run_cli (LecternTestRun *run, const char *first, ...)
   va_list ap;
 
   va_start (ap, first);
-  for (const char *arg = first; arg != NULL; arg = va_arg (ap, const char *))
-    g_ptr_array_add (args, (gpointer) arg);
+  lectern_test_append_args (args, first, ap);
   va_end (ap);
-  g_ptr_array_add (args, NULL);
   lectern_test_run_cli_argv (run, (const char *const *) args->pdata);
 }
 

@@ -2,8 +2,13 @@
 #pragma once
 
 #include <glib.h>
+#include <stdarg.h>
 
 G_BEGIN_DECLS
+
+/* Appends first and the strings after it in ap up to NULL, then NULL, to args (pointers, not
+ * copies). */
+void lectern_test_append_args (GPtrArray *args, const char *first, va_list ap);
 
 /* The ../shared folder beside the project (LECTERN_SHARED_DIR), or NULL when it is absent. */
 const char *lectern_test_shared_dir (void);
