@@ -611,6 +611,99 @@ test_small_note_in_margin (void)
   check_text_lines_only (&tp, page);
 }
 
+/* The share of the dark pixels of page in the box x0…x1 × y0…y1 that lie inside polygon. */
+static double
+ink_inside (const LecternImage *page, const GArray *polygon, int x0, int x1, int y0, int y1)
+{
+  int ox, oy;
+  g_autoptr (LecternImage) cut = lectern_image_cut_polygon (page, (const LecternPoint *) polygon->data,
+                                                            polygon->len, &ox, &oy);
+  guint dark = 0, inside = 0;
+  for (int y = MAX (y0, 0); y <= MIN (y1, page->height - 1); y++)
+    for (int x = MAX (x0, 0); x <= MIN (x1, page->width - 1); x++)
+      {
+        if (page->pixels[(gsize) y * page->width + x] >= 128)
+          continue;
+        dark++;
+        if (cut != NULL && x >= ox && x < ox + cut->width && y >= oy && y < oy + cut->height
+            && cut->pixels[(gsize) (y - oy) * cut->width + (x - ox)] < 128)
+          inside++;
+      }
+  g_assert_cmpuint (dark, >, 0);
+  return inside / (double) dark;
+}
+
+/* A loop of a handwritten letter: an upright ellipse from baseline y_from to y_to at x. */
+static void
+draw_letter_loop (cairo_t *cr, double x, double y_from, double y_to, double width)
+{
+  cairo_new_path (cr);
+  cairo_save (cr);
+  cairo_translate (cr, x, (y_from + y_to) / 2);
+  cairo_scale (cr, width / 2, fabs (y_to - y_from) / 2);
+  cairo_arc (cr, 0, 0, 1, 0, 2 * G_PI);
+  cairo_restore (cr);
+  cairo_stroke (cr);
+}
+
+/* Handwriting's proportions: lines 3.5 x-heights apart, loops of l, b, h rising 2.6 x-heights
+ * above the baseline and of g, j, q hanging 1.6 below. A line's polygon holds its loops whole
+ * where the neighbour's writing leaves room for them (the recognizer reads a line cut through
+ * its loops worse), and none of the neighbours' own letters. */
+static void
+test_ascenders_descenders_whole (void)
+{
+  const double size = 60, xh = 0.52 * size, spacing = 3.5 * xh;
+  const char *const text = "nous avons vu ce mur en mars, nous"; /* x-height letters only */
+  TextPage tp;
+  text_page_start (&tp, 1700, 900, spacing, 150, 0);
+  cairo_t *cr = tp.cr;
+  tp.n = 5;
+  for (guint i = 0; i < tp.n; i++)
+    {
+      ExpectedLine *e = &tp.lines[i];
+      e->base_y = 2.5 * spacing + i * spacing;
+      cairo_set_source_rgb (cr, 0.1, 0.1, 0.15);
+      write_word (cr, size, text, tp.x0, FALSE, e->base_y, &e->x0, &e->x1);
+      cairo_set_line_width (cr, 3);
+      for (int k = 0; k < 8; k++)
+        {
+          double x = e->x0 + (k + 0.5) * (e->x1 - e->x0) / 8;
+          if (i == 1)
+            draw_letter_loop (cr, x, e->base_y, e->base_y - 2.6 * xh, 0.4 * xh);
+          else if (i == 3)
+            draw_letter_loop (cr, x, e->base_y - xh, e->base_y + 1.6 * xh, 0.4 * xh);
+        }
+    }
+  g_autoptr (LecternImage) page = text_page_finish (&tp);
+  g_autoptr (LecternDocument) doc = NULL;
+  g_autoptr (GPtrArray) lines = segment_lines (page, &doc);
+  g_assert_cmpuint (lines->len, ==, tp.n);
+
+  const GArray *loops_up = ((LecternLine *) lines->pdata[1])->polygon;
+  const GArray *loops_down = ((LecternLine *) lines->pdata[3])->polygon;
+  const int x0 = (int) tp.x0 - 5, x1 = (int) tp.lines[1].x1 + 5;
+  /* line 1: everything from just below line 0's letters down to its own baseline */
+  double held = ink_inside (page, loops_up, x0, x1, (int) tp.lines[0].base_y + 3,
+                            (int) tp.lines[1].base_y + 1);
+  g_test_message ("rising loops inside their line: %.1f %%", 100 * held);
+  g_assert_cmpfloat (held, >, 0.98);
+  /* line 3: everything from its x-height down to just above line 4's letters */
+  held = ink_inside (page, loops_down, x0, x1, (int) (tp.lines[3].base_y - xh),
+                     (int) (tp.lines[4].base_y - xh - 3));
+  g_test_message ("hanging loops inside their line: %.1f %%", 100 * held);
+  g_assert_cmpfloat (held, >, 0.98);
+  /* and the neighbours' letters outside */
+  double stray = ink_inside (page, loops_up, x0, x1, (int) (tp.lines[0].base_y - xh),
+                             (int) tp.lines[0].base_y);
+  g_test_message ("line 0's letters inside line 1: %.1f %%", 100 * stray);
+  g_assert_cmpfloat (stray, <, 0.02);
+  stray = ink_inside (page, loops_down, x0, x1, (int) (tp.lines[4].base_y - xh),
+                      (int) tp.lines[4].base_y);
+  g_test_message ("line 4's letters inside line 3: %.1f %%", 100 * stray);
+  g_assert_cmpfloat (stray, <, 0.02);
+}
+
 /* A curl drawn above the first line, over one of its words (a capital's flourish, a loop the
  * writer began the word with), over a line spacing wide and about two thirds of a line spacing
  * above that line's middle: it is part of that line, not a line of its own. */
@@ -1116,6 +1209,7 @@ main (int argc, char **argv)
   g_test_add_func ("/Lectern/Segment/note-in-margin", test_note_in_margin);
   g_test_add_func ("/Lectern/Segment/small-note-in-margin", test_small_note_in_margin);
   g_test_add_func ("/Lectern/Segment/curl-above-line", test_curl_above_line);
+  g_test_add_func ("/Lectern/Segment/ascenders-descenders-whole", test_ascenders_descenders_whole);
   g_test_add_func ("/Lectern/Segment/loop-before-heading", test_loop_before_heading);
   g_test_add_func ("/Lectern/Segment/signature-flourish", test_signature_flourish);
   g_test_add_func ("/Lectern/Segment/addition-below-text", test_addition_below_text);
