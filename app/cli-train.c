@@ -276,7 +276,13 @@ lectern_cli_train (int argc, char **argv)
   g_autoptr (LecternModel) model = NULL;
   if (base != NULL)
     {
-      g_autofree char *base_name = g_path_get_basename (init);
+      /* the base by the name on its card (as the app's fine-tuning names it), else its file */
+      g_autofree char *base_name = lectern_model_get_info (base, "name");
+      if (base_name == NULL || base_name[0] == '\0')
+        {
+          g_free (base_name);
+          base_name = g_path_get_basename (init);
+        }
       guint added = 0;
       model = lectern_finetune_prepare (base, base_name, train, (guint64) seed, &added);
       g_printerr (_("Fine-tuning %s (%u classes, %u new)\n"), init,

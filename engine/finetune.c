@@ -142,6 +142,14 @@ lectern_finetune_prepare (const LecternModel *base, const char *base_name,
   g_autoptr (LecternCharset) data_cs = lectern_finetune_data_charset (train);
   LecternModel *model = lectern_model_copy (base);
   guint added = lectern_model_extend_charset (model, data_cs, seed);
+  /* what the base's card says of how the base was made and measured is not true of the new
+   * model: its training writes its own figures */
+  static const char *const of_the_base[] = {
+    "status", "validation", "validation-cer", "validation-wer", "validation-lines", "cer-before",
+    "cer-after", "runs-averaged", "new-characters", "fine-tuned", "pages",
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (of_the_base); i++)
+    g_key_file_remove_key (model->card, "model", of_the_base[i], NULL);
   if (base_name != NULL)
     lectern_model_set_info (model, "base", base_name);
   if (n_added != NULL)

@@ -86,6 +86,36 @@ remove_train_files (const char *out)
 static const char *const texts[] = { "abc", "cab", "bad", "dab", "acdc", "cadd", "bcda", "dcab",
                                      "abba", "dada" };
 
+/* A model trained on from a base keeps the base's architecture and charset (extended by the
+ * data's new characters), names the base, and drops what the base's card said of the base's
+ * own status and validation: the new training writes its own. */
+static void
+test_prepare_card (void)
+{
+  g_autoptr (LecternModel) base = base_model ();
+  lectern_model_set_info (base, "status", "the base's status");
+  lectern_model_set_info (base, "validation", "held-out writers of the base");
+  lectern_model_set_info (base, "validation-cer", "0.25");
+  lectern_model_set_info (base, "validation-wer", "0.5");
+  lectern_model_set_info (base, "pages", "base.png (3)");
+  g_autoptr (LecternDataset) ds = lines_of (texts, 4, 32);
+  guint added = 0;
+  g_autoptr (LecternModel) model = lectern_finetune_prepare (base, "base of the test", ds, 1, &added);
+  g_assert_cmpuint (added, ==, 1);   /* "d" */
+  g_assert_cmpuint (lectern_charset_size (model->charset), ==, lectern_charset_size (base->charset) + 1);
+  static const char *const gone[] = { "status", "validation", "validation-cer", "validation-wer",
+                                      "pages" };
+  for (guint i = 0; i < G_N_ELEMENTS (gone); i++)
+    {
+      g_autofree char *v = lectern_model_get_info (model, gone[i]);
+      g_assert_null (v);
+    }
+  g_autofree char *named = lectern_model_get_info (model, "base");
+  g_assert_cmpstr (named, ==, "base of the test");
+  g_autofree char *data = lectern_model_get_info (model, "data");
+  g_assert_cmpstr (data, ==, "what the base was trained on");   /* until the caller sets its own */
+}
+
 static void
 test_options (void)
 {
@@ -614,6 +644,7 @@ main (int argc, char **argv)
   g_assert_nonnull (g_mkdtemp (tmp_dir));
   g_setenv ("TMPDIR", tmp_dir, TRUE);
   g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/Lectern/Finetune/prepare-card", test_prepare_card);
   g_test_add_func ("/Lectern/Finetune/options", test_options);
   g_test_add_func ("/Lectern/Finetune/epochs", test_epochs);
   g_test_add_func ("/Lectern/Finetune/cosine-rate", test_cosine_rate);
