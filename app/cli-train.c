@@ -276,15 +276,10 @@ lectern_cli_train (int argc, char **argv)
   g_autoptr (LecternModel) model = NULL;
   if (base != NULL)
     {
-      /* the base by the name on its card (as the app's fine-tuning names it), else its file */
-      g_autofree char *base_name = lectern_model_get_info (base, "name");
-      if (base_name == NULL || base_name[0] == '\0')
-        {
-          g_free (base_name);
-          base_name = g_path_get_basename (init);
-        }
+      /* the card names the base by its own card's name, else by its file */
+      g_autofree char *file_name = g_path_get_basename (init);
       guint added = 0;
-      model = lectern_finetune_prepare (base, base_name, train, (guint64) seed, &added);
+      model = lectern_finetune_prepare (base, file_name, train, (guint64) seed, &added);
       g_printerr (_("Fine-tuning %s (%u classes, %u new)\n"), init,
                   lectern_charset_size (model->charset), added);
     }

@@ -52,16 +52,18 @@ read_box (AltoReader *r, const xmlNode *node, GArray *polygon, double box[4], gb
   if (*have_box)
     {
       /* the corners must lie on a page even where they are not kept (BASELINE uses them) */
-      g_autofree char *what = lectern_xml_describe (node, "ID");
-      int x0, y0, x1, y1;
-      if (!lectern_coordinate (box[0], &x0, r->file, what, r->error)
-          || !lectern_coordinate (box[1], &y0, r->file, what, r->error)
-          || !lectern_coordinate (box[0] + box[2], &x1, r->file, what, r->error)
-          || !lectern_coordinate (box[1] + box[3], &y1, r->file, what, r->error))
-        return FALSE;
+      const double v[4] = { box[0], box[1], box[0] + box[2], box[1] + box[3] };
+      int c[4];
+      for (int i = 0; i < 4; i++)
+        if (!lectern_coordinate (v[i], &c[i]))
+          {
+            g_autofree char *what = lectern_xml_describe (node, "ID");
+            lectern_coordinate_error (r->error, r->file, what, v[i]);
+            return FALSE;
+          }
       if (polygon != NULL)
         {
-          LecternPoint corners[4] = { { x0, y0 }, { x1, y0 }, { x1, y1 }, { x0, y1 } };
+          LecternPoint corners[4] = { { c[0], c[1] }, { c[2], c[1] }, { c[2], c[3] }, { c[0], c[3] } };
           g_array_append_vals (polygon, corners, 4);
         }
     }
@@ -175,12 +177,16 @@ read_line (AltoReader *r, const xmlNode *node)
             return NULL;
           if (have_box)
             {
-              g_autofree char *what = g_strdup_printf ("BASELINE of %s", owner);
+              /* the box's ends passed read_box's bound already */
               int yy, xa, xb;
-              if (!lectern_coordinate (y, &yy, r->file, what, r->error)
-                  || !lectern_coordinate (box[0], &xa, r->file, what, r->error)
-                  || !lectern_coordinate (box[0] + box[2], &xb, r->file, what, r->error))
-                return NULL;
+              if (!lectern_coordinate (y, &yy))
+                {
+                  g_autofree char *what = g_strdup_printf ("BASELINE of %s", owner);
+                  lectern_coordinate_error (r->error, r->file, what, y);
+                  return NULL;
+                }
+              lectern_coordinate (box[0], &xa);
+              lectern_coordinate (box[0] + box[2], &xb);
               LecternPoint ends[2] = { { xa, yy }, { xb, yy } };
               g_array_append_vals (line->baseline, ends, 2);
             }

@@ -29,11 +29,13 @@ gboolean    lectern_xml_attr_double     (const xmlNode *node, const char *name, 
 /* "Element “id”" or "Element" for messages. Free with g_free. */
 char       *lectern_xml_describe        (const xmlNode *node, const char *id_attr);
 
-/* v as a pixel coordinate: rounded, negatives clamped to 0. FALSE with an error naming file and
- * what when it rounds to LECTERN_PAGE_MAX_SIDE or more (or to less than −LECTERN_PAGE_MAX_SIDE:
- * nonsense, not a point slightly off the page). */
-gboolean    lectern_coordinate          (double v, int *out, const char *file, const char *what,
-                                         GError **error);
+/* v as a pixel coordinate: rounded, negatives clamped to 0. FALSE when it lies beyond any
+ * page: it rounds to LECTERN_PAGE_MAX_SIDE or more (or to less than −LECTERN_PAGE_MAX_SIDE:
+ * nonsense, not a point slightly off the page); lectern_coordinate_error then says so, naming
+ * file and what (built only then: readers call this for every point). */
+gboolean    lectern_coordinate          (double v, int *out);
+void        lectern_coordinate_error    (GError **error, const char *file, const char *what,
+                                         double v);
 
 /* Appends the points of "x,y x,y …" or "x y x y …" (integers or decimals) to points
  * (LecternPoint), as lectern_coordinate makes them. FALSE with an error naming file, what and

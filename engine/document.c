@@ -444,18 +444,21 @@ lectern_xml_attr_double (const xmlNode *node, const char *name, double *value, g
 /* ---- Point lists ---- */
 
 gboolean
-lectern_coordinate (double v, int *out, const char *file, const char *what, GError **error)
+lectern_coordinate (double v, int *out)
 {
   const double r = floor (v + 0.5);
   if (!(r < LECTERN_PAGE_MAX_SIDE && r > -LECTERN_PAGE_MAX_SIDE))
-    {
-      g_set_error (error, LECTERN_ERROR, LECTERN_ERROR_FORMAT,
-                   "Cannot read “%s”: %s: the coordinate %.10g lies beyond any page (at most %d)",
-                   file, what, v, LECTERN_PAGE_MAX_SIDE - 1);
-      return FALSE;
-    }
+    return FALSE;
   *out = (int) MAX (0.0, r);
   return TRUE;
+}
+
+void
+lectern_coordinate_error (GError **error, const char *file, const char *what, double v)
+{
+  g_set_error (error, LECTERN_ERROR, LECTERN_ERROR_FORMAT,
+               "Cannot read “%s”: %s: the coordinate %.10g lies beyond any page (at most %d)",
+               file, what, v, LECTERN_PAGE_MAX_SIDE - 1);
 }
 
 gboolean
@@ -491,9 +494,14 @@ lectern_points_parse (const char *text, GArray *points, const char *file, const 
       else
         {
           LecternPoint point;
-          if (!lectern_coordinate (pending, &point.x, file, what, error)
-              || !lectern_coordinate (v, &point.y, file, what, error))
-            return FALSE;
+          const double xy[2] = { pending, v };
+          int *const to[2] = { &point.x, &point.y };
+          for (int k = 0; k < 2; k++)
+            if (!lectern_coordinate (xy[k], to[k]))
+              {
+                lectern_coordinate_error (error, file, what, xy[k]);
+                return FALSE;
+              }
           g_array_append_val (points, point);
           have_x = FALSE;
         }

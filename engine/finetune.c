@@ -136,22 +136,23 @@ lectern_finetune_data_charset (const LecternDataset *ds)
 }
 
 LecternModel *
-lectern_finetune_prepare (const LecternModel *base, const char *base_name,
+lectern_finetune_prepare (const LecternModel *base, const char *fallback_name,
                           const LecternDataset *train, guint64 seed, guint *n_added)
 {
   g_autoptr (LecternCharset) data_cs = lectern_finetune_data_charset (train);
   LecternModel *model = lectern_model_copy (base);
   guint added = lectern_model_extend_charset (model, data_cs, seed);
-  /* what the base's card says of how the base was made and measured is not true of the new
-   * model: its training writes its own figures */
-  static const char *const of_the_base[] = {
-    "status", "validation", "validation-cer", "validation-wer", "validation-lines", "cer-before",
-    "cer-after", "runs-averaged", "new-characters", "fine-tuned", "pages",
-  };
-  for (guint i = 0; i < G_N_ELEMENTS (of_the_base); i++)
-    g_key_file_remove_key (model->card, "model", of_the_base[i], NULL);
-  if (base_name != NULL)
-    lectern_model_set_info (model, "base", base_name);
+  /* the base's card describes the base (its data, its status, its validation), not the new
+   * model: the card starts afresh with the architecture and what it is trained from, and the
+   * training writes its own figures */
+  g_autofree char *arch = lectern_model_get_info (base, "architecture");
+  g_autofree char *base_card_name = lectern_model_get_info (base, "name");
+  g_key_file_remove_group (model->card, "model", NULL);
+  if (arch != NULL)
+    lectern_model_set_info (model, "architecture", arch);
+  lectern_model_set_info (model, "base", base_card_name != NULL && base_card_name[0] != '\0'
+                                         ? base_card_name
+                                         : fallback_name != NULL ? fallback_name : "unnamed");
   if (n_added != NULL)
     *n_added = added;
   return model;

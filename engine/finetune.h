@@ -100,9 +100,10 @@ gboolean lectern_finetune_train_runs (LecternModel *model, const LecternModel *b
 LecternCharset *lectern_finetune_data_charset (const LecternDataset *ds);
 
 /* A copy of base whose charset is extended by the characters of train it lacks (the number
- * added goes to *n_added, nullable); its card names base_name as the base and no longer holds
- * what the base's card said of the base's own validation and status. */
-LecternModel *lectern_finetune_prepare (const LecternModel *base, const char *base_name,
+ * added goes to *n_added, nullable). Its card starts afresh: the base's architecture, and the
+ * base by the name on its card (else fallback_name, else "unnamed"); what the base's card said
+ * of the base's data, status and validation is not carried over. */
+LecternModel *lectern_finetune_prepare (const LecternModel *base, const char *fallback_name,
                                         const LecternDataset *train, guint64 seed,
                                         guint *n_added);
 

@@ -31,8 +31,9 @@
  *      x-height to below the baseline, no further than the ink (a short line's reaches to its
  *      ink: a signature's flourishes, and the specks its faint strokes broke into), widened
  *      to the line's own ascenders and descenders about each point, kept clear of the
- *      neighbours (past halfway only where the neighbour's writing does not come so far). Several lines in a much larger hand well below the text are an
- *      addition by another hand (a registration entry) and are dropped.
+ *      neighbours (past halfway only where the neighbour's writing does not come so far).
+ *      Several lines in a much larger hand well below the text are an addition by another
+ *      hand (a registration entry) and are dropped.
  *  10. Lines are grouped into regions (columns, marginalia) and put in reading order; short
  *      notes in the margin in a hand smaller than the text's (archive marks) are dropped.
  *
@@ -2896,19 +2897,6 @@ neighbour_y (GPtrArray *lines, const Line *self, double x, int sign, const Line 
   return best;
 }
 
-/* The highest reach of a line's writing about x (within `r` either side): its x-height, or its
- * ascenders where they rise there. */
-static double
-line_highest_near (const Line *l, double x, double r)
-{
-  double high = chain_y_at (l->chain, x) + l->base_off - l->xheight;
-  int a = MAX (l->col0, (int) floor (x - r)), b = MIN (l->col0 + l->n_cols - 1, (int) ceil (x + r));
-  for (int c = a; c <= b; c++)
-    if (l->col_top[c - l->col0] >= 0)
-      high = MIN (high, (double) l->col_top[c - l->col0]);
-  return high;
-}
-
 /* The top and bottom of the line's own ink about x (within `r` either side); FALSE where it
  * has none there. */
 static gboolean
@@ -2926,17 +2914,22 @@ line_ink_near (const Line *l, double x, double r, double *top, double *bottom)
   return *top <= *bottom;
 }
 
+/* The highest reach of a line's writing about x (within `r` either side): its x-height, or its
+ * ascenders where they rise there. */
+static double
+line_highest_near (const Line *l, double x, double r)
+{
+  double high = chain_y_at (l->chain, x) + l->base_off - l->xheight, top, bottom;
+  return line_ink_near (l, x, r, &top, &bottom) ? MIN (high, top) : high;
+}
+
 /* The lowest reach of a line's writing about x (within `r` either side): its baseline, or
  * its descenders where they hang there. */
 static double
 line_lowest_near (const Line *l, double x, double r)
 {
-  double low = chain_y_at (l->chain, x) + l->base_off;
-  int a = MAX (l->col0, (int) floor (x - r)), b = MIN (l->col0 + l->n_cols - 1, (int) ceil (x + r));
-  for (int c = a; c <= b; c++)
-    if (l->col_top[c - l->col0] >= 0)
-      low = MAX (low, l->col_bottom[c - l->col0] + 1.0);
-  return low;
+  double low = chain_y_at (l->chain, x) + l->base_off, top, bottom;
+  return line_ink_near (l, x, r, &top, &bottom) ? MAX (low, bottom) : low;
 }
 
 static void

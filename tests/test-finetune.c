@@ -87,33 +87,28 @@ static const char *const texts[] = { "abc", "cab", "bad", "dab", "acdc", "cadd",
                                      "abba", "dada" };
 
 /* A model trained on from a base keeps the base's architecture and charset (extended by the
- * data's new characters), names the base, and drops what the base's card said of the base's
- * own status and validation: the new training writes its own. */
+ * data's new characters) and names the base; nothing else of the base's card (its data, status,
+ * validation) is carried over: the new training writes its own. */
 static void
 test_prepare_card (void)
 {
   g_autoptr (LecternModel) base = base_model ();
+  lectern_model_set_info (base, "architecture", "h32 t2x2 l2 s2x2x4 l4");
   lectern_model_set_info (base, "status", "the base's status");
   lectern_model_set_info (base, "validation", "held-out writers of the base");
-  lectern_model_set_info (base, "validation-cer", "0.25");
   lectern_model_set_info (base, "validation-wer", "0.5");
-  lectern_model_set_info (base, "pages", "base.png (3)");
   g_autoptr (LecternDataset) ds = lines_of (texts, 4, 32);
   guint added = 0;
-  g_autoptr (LecternModel) model = lectern_finetune_prepare (base, "base of the test", ds, 1, &added);
+  g_autoptr (LecternModel) model = lectern_finetune_prepare (base, "base.lectern", ds, 1, &added);
   g_assert_cmpuint (added, ==, 1);   /* "d" */
   g_assert_cmpuint (lectern_charset_size (model->charset), ==, lectern_charset_size (base->charset) + 1);
-  static const char *const gone[] = { "status", "validation", "validation-cer", "validation-wer",
-                                      "pages" };
-  for (guint i = 0; i < G_N_ELEMENTS (gone); i++)
-    {
-      g_autofree char *v = lectern_model_get_info (model, gone[i]);
-      g_assert_null (v);
-    }
-  g_autofree char *named = lectern_model_get_info (model, "base");
-  g_assert_cmpstr (named, ==, "base of the test");
-  g_autofree char *data = lectern_model_get_info (model, "data");
-  g_assert_cmpstr (data, ==, "what the base was trained on");   /* until the caller sets its own */
+  g_autofree char *card = g_key_file_to_data (model->card, NULL, NULL);
+  g_assert_cmpstr (card, ==, "[model]\narchitecture=h32 t2x2 l2 s2x2x4 l4\nbase=base of the test\n");
+  /* a base without a name on its card goes by the name it was given */
+  g_key_file_remove_key (base->card, "model", "name", NULL);
+  g_autoptr (LecternModel) from_nameless = lectern_finetune_prepare (base, "base.lectern", ds, 1, NULL);
+  g_autofree char *named = lectern_model_get_info (from_nameless, "base");
+  g_assert_cmpstr (named, ==, "base.lectern");
 }
 
 static void
