@@ -164,7 +164,7 @@ lectern_cli_train (int argc, char **argv)
     { "val-fraction", 0, 0, G_OPTION_ARG_DOUBLE, &val_fraction, N_("Part of the training data held out when no --val is given (default 0.05; 0.1 with --init)"), N_("F") },
     { "no-augment", 0, 0, G_OPTION_ARG_NONE, &no_augment, N_("Do not distort the training lines"), NULL },
     { "restart", 0, 0, G_OPTION_ARG_NONE, &restart, N_("Ignore an existing checkpoint"), NULL },
-    { "arch", 0, 0, G_OPTION_ARG_STRING, &arch_spec, N_("Network of a new model, e.g. “h64 t2x2 l2 s4x2x6 l10 s4x1x20 l50” (the default)"), N_("SPEC") },
+    { "arch", 0, 0, G_OPTION_ARG_STRING, &arch_spec, N_("Network of a new model, e.g. “h64 t2x2 l2 s4x2x6 l10 s4x1x20 l50” (the default); with --init, a wider network for the base model (more units and features, the same layers; what the base learnt is kept)"), N_("SPEC") },
     { NULL }
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new (_("— train a recognition model"));
@@ -219,7 +219,7 @@ lectern_cli_train (int argc, char **argv)
   /* The design's network divides the width by 8. Real manuscript lines scaled to 64 px carry
    * 1.1–1.9 such frames per character, too few for CTC (a doubled letter needs a blank between),
    * so new models subsample the width by 4: the second subsampling window is 4×1. */
-  LecternArch arch;
+  LecternArch arch, wide;
   if (!lectern_arch_parse (&arch, arch_spec ? arch_spec : "h64 t2x2 l2 s4x2x6 l10 s4x1x20 l50", &error))
     {
       g_printerr ("lectern-cli train: %s\n", error->message);
@@ -233,6 +233,8 @@ lectern_cli_train (int argc, char **argv)
           lectern_cli_print_error (error);
           return LECTERN_CLI_EXIT_FAILURE;
         }
+      /* --arch with --init widens the base (checked against it once it is prepared) */
+      wide = arch;
       arch = base->net->arch;
     }
 
@@ -282,6 +284,18 @@ lectern_cli_train (int argc, char **argv)
       model = lectern_finetune_prepare (base, file_name, train, (guint64) seed, &added);
       g_printerr (_("Fine-tuning %s (%u classes, %u new)\n"), init,
                   lectern_charset_size (model->charset), added);
+      if (arch_spec != NULL && !lectern_model_widen (model, &wide, (guint64) seed, &error))
+        {
+          g_printerr ("lectern-cli train: %s\n", error->message);
+          return LECTERN_CLI_EXIT_USAGE;
+        }
+      if (arch_spec != NULL)
+        {
+          g_autofree char *from = lectern_arch_to_string (&base->net->arch);
+          g_autofree char *to = lectern_arch_to_string (&model->net->arch);
+          g_printerr (_("Widened the network from “%s” (%zu weights) to “%s” (%zu weights)\n"),
+                      from, base->net->n_params, to, model->net->n_params);
+        }
     }
   else
     {

@@ -462,6 +462,19 @@ lectern_model_extend_charset (LecternModel *model, const LecternCharset *extra, 
   return new_n - old_n;
 }
 
+gboolean
+lectern_model_widen (LecternModel *model, const LecternArch *arch, guint64 seed, GError **error)
+{
+  LecternNetwork *net = lectern_network_widen (model->net, arch, seed, error);
+  if (net == NULL)
+    return FALSE;
+  lectern_network_free (model->net);
+  model->net = net;
+  g_autofree char *spec = lectern_arch_to_string (&net->arch);
+  lectern_model_set_info (model, "architecture", spec);
+  return TRUE;
+}
+
 /* Where the default model is compiled in (resources/lectern-models.gresource.xml). */
 #define DEFAULT_MODEL_RESOURCE "/org/lectern/Lectern/models/default.lectern"
 

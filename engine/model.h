@@ -67,6 +67,12 @@ double        lectern_model_get_card_cer (const LecternModel *model);
 guint         lectern_model_extend_charset (LecternModel *model, const LecternCharset *extra,
                                             guint64 seed);
 
+/* Widens the model's network to arch (lectern_network_widen: more units and features, the same
+ * outputs) and writes the new architecture on its card. FALSE, the model unchanged, when arch is
+ * not a widening of it. */
+gboolean      lectern_model_widen          (LecternModel *model, const LecternArch *arch,
+                                            guint64 seed, GError **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LecternModel, lectern_model_free)
 
 G_END_DECLS

@@ -270,6 +270,101 @@ lectern_network_init_random (LecternNetwork *net, guint64 seed)
   fill_uniform (&rng, v->fc_w, C * a->n_classes, sqrtf (6.0f / (C + a->n_classes)));
 }
 
+/* ---- widening ------------------------------------------------------------------------- */
+
+static gboolean
+widen_check (const LecternArch *from, const LecternArch *to, GError **error)
+{
+  g_autofree char *a = lectern_arch_to_string (from), *b = lectern_arch_to_string (to);
+  gboolean same_shape = from->input_height == to->input_height && from->tile_h == to->tile_h
+                        && from->tile_w == to->tile_w && from->n_layers == to->n_layers;
+  for (int l = 0; same_shape && l < from->n_layers; l++)
+    {
+      same_shape = to->units[l] >= from->units[l];
+      if (same_shape && l < from->n_layers - 1)
+        same_shape = from->sub_h[l] == to->sub_h[l] && from->sub_w[l] == to->sub_w[l]
+                     && to->sub_features[l] >= from->sub_features[l];
+    }
+  if (!same_shape)
+    {
+      g_set_error (error, LECTERN_ERROR, LECTERN_ERROR_INVALID,
+                   "The network “%s” cannot be widened to “%s”: only units and features can grow "
+                   "(the input height, tiles, layers and windows must stay the same)", a, b);
+      return FALSE;
+    }
+  return lectern_arch_validate (to, error);
+}
+
+LecternNetwork *
+lectern_network_widen (const LecternNetwork *from, const LecternArch *arch, guint64 seed,
+                       GError **error)
+{
+  LecternArch a = *arch;
+  a.input_mean = from->arch.input_mean;
+  a.input_std = from->arch.input_std;
+  a.n_classes = from->arch.n_classes;
+  if (!widen_check (&from->arch, &a, error))
+    return NULL;
+
+  /* start from a random network of the new shape: the new units' incoming weights, their
+   * peepholes and forget-gate biases are then what a new network would have */
+  LecternNetwork *net = lectern_network_new (&a);
+  lectern_network_init_random (net, seed);
+  const LecternParamView *o = &from->view;
+  LecternParamView *n = &net->view;
+  for (int l = 0; l < a.n_layers; l++)
+    {
+      const int Ko = o->lstm[l].K, Do = o->lstm[l].D, Kn = n->lstm[l].K, Dn = n->lstm[l].D;
+      /* input weights: K × [d][gate][unit]; a new input feature feeds no old unit */
+      for (int k = 0; k < Kn; k++)
+        for (int dg = 0; dg < 20; dg++)
+          for (int j = 0; j < Do; j++)
+            n->lstm[l].wx[(gsize) k * 20 * Dn + (gsize) dg * Dn + j] =
+              k < Ko ? o->lstm[l].wx[(gsize) k * 20 * Do + (gsize) dg * Do + j] : 0.0f;
+      for (int dg = 0; dg < 20; dg++)
+        for (int j = 0; j < Do; j++)
+          n->lstm[l].b[dg * Dn + j] = o->lstm[l].b[dg * Do + j];
+      /* recurrent weights per direction: rows [U1 over the units; U2 over the units], columns
+       * [gate][unit]; a new unit's state feeds no old unit */
+      for (int d = 0; d < 4; d++)
+        for (int r = 0; r < 2 * Dn; r++)
+          {
+            const int which = r / Dn, src = r % Dn;
+            for (int g = 0; g < 5; g++)
+              for (int j = 0; j < Do; j++)
+                n->lstm[l].u[(gsize) d * 2 * Dn * 5 * Dn + (gsize) r * 5 * Dn + g * Dn + j] =
+                  src < Do ? o->lstm[l].u[(gsize) d * 2 * Do * 5 * Do
+                                          + (gsize) (which * Do + src) * 5 * Do + g * Do + j]
+                           : 0.0f;
+          }
+      for (int dq = 0; dq < 16; dq++)
+        for (int j = 0; j < Do; j++)
+          n->lstm[l].p[dq * Dn + j] = o->lstm[l].p[dq * Do + j];
+      if (l < a.n_layers - 1)
+        {
+          /* subsampling: rows [window cell][direction][unit], columns features; a new unit
+           * feeds no old feature */
+          const int Fo = from->arch.sub_features[l], Fn = a.sub_features[l];
+          const int cells = a.sub_h[l] * a.sub_w[l];
+          for (int c = 0; c < cells; c++)
+            for (int d = 0; d < 4; d++)
+              for (int j = 0; j < Dn; j++)
+                for (int f = 0; f < Fo; f++)
+                  n->sub[l][((gsize) c * 4 * Dn + d * Dn + j) * Fn + f] =
+                    j < Do ? o->sub[l][((gsize) c * 4 * Do + d * Do + j) * Fo + f] : 0.0f;
+        }
+    }
+  /* output layer: rows [direction][unit]; a new unit feeds no class */
+  const int Do = from->arch.units[a.n_layers - 1], Dn = a.units[a.n_layers - 1], N = a.n_classes;
+  for (int d = 0; d < 4; d++)
+    for (int j = 0; j < Dn; j++)
+      for (int c = 0; c < N; c++)
+        n->fc_w[((gsize) d * Dn + j) * N + c] =
+          j < Do ? o->fc_w[((gsize) d * Do + j) * N + c] : 0.0f;
+  memcpy (n->fc_b, o->fc_b, (gsize) N * sizeof (float));
+  return net;
+}
+
 double
 lectern_network_flops (const LecternArch *a, int width)
 {

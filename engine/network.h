@@ -63,6 +63,16 @@ void            lectern_network_free     (LecternNetwork *net);
 /* Glorot-uniform weights, zero biases but −1 on the forget gates, small peepholes. */
 void            lectern_network_init_random (LecternNetwork *net, guint64 seed);
 void            lectern_param_view_bind  (const LecternArch *arch, float *arena, LecternParamView *view);
+/* A wider copy of from: the same layers, tiles, windows, input and classes, and at least as many
+ * units per layer and features per subsampling as from has (arch gives them; its input
+ * normalisation and class count are taken from from). Every weight of from keeps its place; the
+ * new units and features get random incoming weights as lectern_network_init_random would give
+ * them (seeded), and zero weights towards everything that was there before, so the wider network
+ * computes the same outputs as from (up to float rounding) while the new units start to learn at
+ * the first update. Function-preserving widening (“Net2Net”): capacity added to a trained network
+ * without losing what it learnt. NULL with LECTERN_ERROR_INVALID when arch is not such a widening. */
+LecternNetwork *lectern_network_widen    (const LecternNetwork *from, const LecternArch *arch,
+                                          guint64 seed, GError **error);
 /* Forward floating-point operations for an input of the given width (multiply-add = 2). */
 double          lectern_network_flops    (const LecternArch *arch, int width);
 

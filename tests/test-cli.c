@@ -1,6 +1,7 @@
 /* test-cli.c — lectern-cli as a user runs it: --help lists the sub-commands, --version, an
  * unknown command fails with status 2 and names it, sample-page writes a PNG that loads, the
- * same for the same seed and different for another, and lm cleans ground truth's markup. */
+ * same for the same seed and different for another, lm cleans ground truth's markup, and train
+ * widens a base model's network. */
 #include "config.h"
 
 #include <string.h>
@@ -247,6 +248,71 @@ test_lm_transcriptions (void)
   g_assert_cmpuint (lm_vocabulary ("gt-only.lm", "--transcriptions", gt, NULL), ==, 5);
 }
 
+/* A line image: dark strokes on white, as a scanned line would be. */
+static void
+write_line_image (const char *path, int strokes)
+{
+  g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 160, 40);
+  const int stride = gdk_pixbuf_get_rowstride (pixbuf);
+  guchar *pixels = gdk_pixbuf_get_pixels (pixbuf);
+  g_autoptr(GError) error = NULL;
+
+  for (int y = 0; y < 40; y++)
+    for (int x = 0; x < 160; x++)
+      {
+        gboolean ink = y > 10 && y < 30 && (x / 6) % 3 == 0 && x / 18 < strokes;
+        memset (pixels + y * stride + x * 3, ink ? 30 : 240, 3);
+      }
+  g_assert_true (gdk_pixbuf_save (pixbuf, path, "png", &error, NULL));
+}
+
+/* train --init with --arch widens the base model: the new model has the wider network, and a
+ * network the base cannot grow into is refused with the reason. */
+static void
+test_train_widen (void)
+{
+  g_autofree char *base = g_test_build_filename (G_TEST_DIST, "..", "resources", "models",
+                                                 "default.lectern", NULL);
+  g_autofree char *lines = g_build_filename (tmp_dir, "widen-lines", NULL);
+  g_autofree char *out = g_build_filename (tmp_dir, "wide.lectern", NULL);
+  g_autofree char *narrow = g_build_filename (tmp_dir, "narrow.lectern", NULL);
+  g_auto(LecternTestRun) train = { 0 };
+  g_auto(LecternTestRun) card = { 0 };
+  g_auto(LecternTestRun) narrower = { 0 };
+  const char *texts[] = { "a", "ab", "abc", "abca" };
+
+  if (!g_file_test (base, G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("resources/models/default.lectern is not in this tree");
+      return;
+    }
+  g_assert_cmpint (g_mkdir_with_parents (lines, 0755), ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    {
+      g_autofree char *png = g_strdup_printf ("%s/%u.png", lines, i);
+      g_autofree char *gt = g_strdup_printf ("%s/%u.gt.txt", lines, i);
+      write_line_image (png, (int) strlen (texts[i]));
+      g_assert_true (g_file_set_contents (gt, texts[i], -1, NULL));
+    }
+
+  lectern_test_run_cli (&train, "train", "--init", base, "--train", lines, "--val", lines,
+                        "--out", out, "--epochs", "1", "--runs", "1", "--threads", "1",
+                        "--arch", "h64 t2x2 l3 s4x2x8 l12 s4x1x24 l56", NULL);
+  g_test_message ("%s", train.err);
+  g_assert_cmpint (train.status, ==, 0);
+  g_assert_nonnull (strstr (train.err, "Widened the network"));
+  lectern_test_run_cli (&card, "model", out, NULL);
+  g_assert_cmpint (card.status, ==, 0);
+  g_assert_nonnull (strstr (card.out, "h64 t2x2 l3 s4x2x8 l12 s4x1x24 l56"));
+
+  lectern_test_run_cli (&narrower, "train", "--init", base, "--train", lines, "--out",
+                        narrow, "--epochs", "1", "--runs", "1",
+                        "--arch", "h64 t2x2 l2 s4x2x6 l8 s4x1x20 l50", NULL);
+  g_assert_cmpint (narrower.status, ==, 2);
+  g_assert_nonnull (strstr (narrower.err, "only units and features can grow"));
+  g_assert_false (g_file_test (narrow, G_FILE_TEST_EXISTS));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -267,6 +333,7 @@ main (int   argc,
   g_test_add_func ("/Lectern/Cli/bad-arguments", test_bad_arguments);
   g_test_add_func ("/Lectern/Cli/sample-page", test_sample_page);
   g_test_add_func ("/Lectern/Cli/lm-transcriptions", test_lm_transcriptions);
+  g_test_add_func ("/Lectern/Cli/train-widen", test_train_widen);
 
   status = g_test_run ();
 

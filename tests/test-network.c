@@ -157,6 +157,113 @@ test_threads_identical (void)
   g_assert_cmpmem (s1, T1 * 20 * sizeof (float), s2, T2 * 20 * sizeof (float));
 }
 
+/* Widening keeps what the network computes: the same scores from a wider copy whose new units
+ * and features feed nothing yet, and a gradient that reaches the weights out of the new units,
+ * so that they start to learn at the first update. Only units and features can grow. */
+static void
+test_widen (void)
+{
+  g_autoptr (GError) error = NULL;
+  LecternArch a;
+  lectern_arch_default (&a, 20);
+  a.input_mean = 0.8f;
+  a.input_std = 0.2f;
+  g_autoptr (LecternNetwork) net = lectern_network_new (&a);
+  lectern_network_init_random (net, 3);
+  LecternRng rng;
+  lectern_rng_init (&rng, 8);
+  /* every weight non-zero (biases, peepholes), as in a trained network */
+  for (gsize i = 0; i < net->n_params; i++)
+    net->params[i] += 0.1f * lectern_rng_normal (&rng);
+
+  LecternArch wide = a;
+  wide.units[0] = 4;
+  wide.sub_features[0] = 12;
+  wide.units[1] = 20;
+  wide.sub_features[1] = 40;
+  wide.units[2] = 64;
+  wide.input_mean = 0;      /* taken from the network being widened */
+  wide.n_classes = 7;       /* likewise */
+  g_autoptr (LecternNetwork) wider = lectern_network_widen (net, &wide, 11, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (wider->arch.n_classes, ==, 20);
+  g_assert_cmpfloat (wider->arch.input_mean, ==, 0.8f);
+  g_assert_cmpuint (wider->n_params, >, net->n_params + net->n_params / 2);
+
+  const int width = 150;
+  g_autofree float *image = g_new (float, 64 * width);
+  for (int i = 0; i < 64 * width; i++)
+    image[i] = lectern_rng_normal (&rng);
+  g_autoptr (LecternWorkspace) w1 = lectern_workspace_new ();
+  g_autoptr (LecternWorkspace) w2 = lectern_workspace_new ();
+  const float *s1, *s2;
+  const int T1 = lectern_network_forward (net, w1, image, width, 0, NULL, &s1);
+  const int T2 = lectern_network_forward (wider, w2, image, width, 0, NULL, &s2);
+  g_assert_cmpint (T1, ==, T2);
+  double worst = 0, spread = 0;
+  for (int i = 0; i < T1 * 20; i++)
+    {
+      worst = MAX (worst, fabs (s1[i] - s2[i]) / MAX (1.0, fabs (s1[i])));
+      spread = MAX (spread, fabs (s1[i] - s1[0]));
+    }
+  g_test_message ("widened %zu → %zu weights: worst score difference %.3g", net->n_params,
+                  wider->n_params, worst);
+  g_assert_cmpfloat (spread, >, 0.1);    /* the scores say something */
+  g_assert_cmpfloat (worst, <, 1e-5);
+
+  /* the new units' activity is not zero, and the gradient reaches the weights out of them */
+  int H, W, D;
+  const float *h0 = lectern_workspace_layer_output (w2, 0, &H, &W, &D);
+  g_assert_cmpint (D, ==, 4);
+  double new_activity = 0;
+  for (int i = 0; i < H * W; i++)
+    for (int d = 0; d < 4; d++)
+      for (int j = 2; j < 4; j++)
+        new_activity += fabs (h0[(gsize) i * 16 + d * 4 + j]);
+  g_assert_cmpfloat (new_activity, >, 0);
+  g_autofree float *dscores = g_new (float, T2 * 20);
+  for (int i = 0; i < T2 * 20; i++)
+    dscores[i] = lectern_rng_normal (&rng);
+  g_autofree float *garena = g_new0 (float, wider->n_params);
+  LecternParamView grad;
+  lectern_param_view_bind (&wider->arch, garena, &grad);
+  lectern_network_backward (wider, w2, dscores, &grad);
+  double out_of_new = 0;   /* the output layer's rows of the last layer's new units */
+  for (int d = 0; d < 4; d++)
+    for (int j = 50; j < 64; j++)
+      for (int c = 0; c < 20; c++)
+        out_of_new += fabs (grad.fc_w[((gsize) d * 64 + j) * 20 + c]);
+  g_assert_cmpfloat (out_of_new, >, 0);
+  double into_old_from_new = 0;  /* layer 2's input rows of the first subsampling's new features */
+  for (int k = 6; k < 12; k++)
+    for (int c = 0; c < 20 * 20; c++)
+      into_old_from_new += fabs (grad.lstm[1].wx[(gsize) k * 400 + c]);
+  g_assert_cmpfloat (into_old_from_new, >, 0);
+
+  /* only units and features grow */
+  LecternArch narrower = wide;
+  narrower.units[1] = 8;
+  g_assert_null (lectern_network_widen (net, &narrower, 1, &error));
+  g_assert_error (error, LECTERN_ERROR, LECTERN_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "only units and features can grow"));
+  g_clear_error (&error);
+  LecternArch other_window = wide;
+  other_window.sub_w[0] = 1;
+  g_assert_null (lectern_network_widen (net, &other_window, 1, &error));
+  g_assert_error (error, LECTERN_ERROR, LECTERN_ERROR_INVALID);
+  g_clear_error (&error);
+  LecternArch fewer_layers = wide;
+  fewer_layers.n_layers = 2;
+  g_assert_null (lectern_network_widen (net, &fewer_layers, 1, &error));
+  g_assert_error (error, LECTERN_ERROR, LECTERN_ERROR_INVALID);
+  g_clear_error (&error);
+  /* the same shape is a copy */
+  g_autoptr (LecternNetwork) same = lectern_network_widen (net, &a, 1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (same->params, same->n_params * sizeof (float), net->params,
+                   net->n_params * sizeof (float));
+}
+
 /* Inverted dropout keeps the expectation: mean of the mask ≈ 1, zero fraction ≈ p. */
 static void
 test_dropout_mask (void)
@@ -237,5 +344,6 @@ main (int argc, char **argv)
   g_test_add_func ("/Lectern/Network/dropout-mask", test_dropout_mask);
   g_test_add_func ("/Lectern/Network/arch", test_arch_validate);
   g_test_add_func ("/Lectern/Network/arch-parse", test_arch_parse);
+  g_test_add_func ("/Lectern/Network/widen", test_widen);
   return g_test_run ();
 }
