@@ -50,5 +50,13 @@ if [ ! -f "$work/synth-val/.done" ]; then
 fi
 train+=(--train "$work/synth-train")
 
-exec "$cli" train "${train[@]}" "${val[@]}" --out "$work/default.lectern" \
+"$cli" train "${train[@]}" "${val[@]}" --out "$work/main.lectern" \
   --epochs 200 --patience 30 "$@"
+
+# Last, a few epochs on the lines as they are (no distortion) at a low rate: the distortions that
+# keep the network general also make up most of its training loss (about 40 per line against 27
+# without), and a network this small gains about a point of CER from this settling (the default
+# model: 36.1 → 34.8 % on the held-out writers in three epochs).
+exec "$cli" train --init "$work/main.lectern" "${train[@]}" "${val[@]}" \
+  --out "$work/default.lectern" --runs 1 --dropout 0 --learning-rate 0.00003 \
+  --lr-schedule constant --batch 8 --keep best --no-augment --epochs 6 --patience 0
