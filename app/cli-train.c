@@ -69,7 +69,8 @@ on_progress (const LecternTrainStatus *st, gpointer user_data)
             for (int i = 0; i < 30; i++)
               bar[i] = i < filled ? '#' : '.';
             bar[30] = 0;
-            g_printerr (_("\r%sepoch %d/%d [%s] %u/%u lines  %.1f lines/s  loss %.3f  ETA %s  "),
+            g_printerr ("\r");
+            g_printerr (_("%sepoch %d/%d [%s] %u/%u lines  %.1f lines/s  loss %.3f  ETA %s  "),
                         run, st->epoch, st->epochs, bar, st->lines_done, st->lines_total,
                         st->lines_per_second, st->loss, eta);
           }

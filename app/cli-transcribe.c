@@ -197,7 +197,8 @@ draw_progress (Progress *p, gboolean force)
   for (int i = 0; i < width; i++)
     bar[i] = i < filled ? '#' : '-';
   bar[width] = '\0';
-  fprintf (stderr, _("\r[%s] page %u/%u · lines %u/%u · %.1f lines/s · ETA %s "),
+  fputc ('\r', stderr);
+  fprintf (stderr, _("[%s] page %u/%u · lines %u/%u · %.1f lines/s · ETA %s "),
            bar, MIN (p->pages_done + 1, p->pages_total), p->pages_total, p->page_lines_done,
            p->page_lines_total, elapsed > 0 ? lines / elapsed : 0.0, eta);
   fflush (stderr);
