@@ -234,9 +234,19 @@ lectern_cli_train (int argc, char **argv)
           lectern_cli_print_error (error);
           return LECTERN_CLI_EXIT_FAILURE;
         }
-      /* --arch with --init widens the base (checked against it once it is prepared) */
+      /* --arch with --init widens the base, once its charset is extended by the data; a network
+       * it cannot grow into is refused now, before the data are read */
       wide = arch;
       arch = base->net->arch;
+      if (arch_spec != NULL)
+        {
+          g_autoptr (LecternNetwork) trial = lectern_network_widen (base->net, &wide, 0, &error);
+          if (trial == NULL)
+            {
+              g_printerr ("lectern-cli train: %s\n", error->message);
+              return LECTERN_CLI_EXIT_USAGE;
+            }
+        }
     }
 
   g_printerr (_("Reading training data…\n"));
@@ -285,13 +295,13 @@ lectern_cli_train (int argc, char **argv)
       model = lectern_finetune_prepare (base, file_name, train, (guint64) seed, &added);
       g_printerr (_("Fine-tuning %s (%u classes, %u new)\n"), init,
                   lectern_charset_size (model->charset), added);
-      if (arch_spec != NULL && !lectern_model_widen (model, &wide, (guint64) seed, &error))
-        {
-          g_printerr ("lectern-cli train: %s\n", error->message);
-          return LECTERN_CLI_EXIT_USAGE;
-        }
       if (arch_spec != NULL)
         {
+          if (!lectern_model_widen (model, &wide, (guint64) seed, &error))
+            {
+              g_printerr ("lectern-cli train: %s\n", error->message);
+              return LECTERN_CLI_EXIT_USAGE;
+            }
           g_autofree char *from = lectern_arch_to_string (&base->net->arch);
           g_autofree char *to = lectern_arch_to_string (&model->net->arch);
           g_printerr (_("Widened the network from “%s” (%zu weights) to “%s” (%zu weights)\n"),
