@@ -28,7 +28,7 @@ on_signal (int sig)
 typedef struct {
   GCancellable *cancellable;
   gboolean      tty;
-  int           last_decile;
+  int           last_decile[64];  /* per fine-tuning run: runs may go side by side */
   gboolean      keep_last;    /* every epoch is saved: "best" would be untrue */
 } Progress;
 
@@ -74,9 +74,9 @@ on_progress (const LecternTrainStatus *st, gpointer user_data)
                         run, st->epoch, st->epochs, bar, st->lines_done, st->lines_total,
                         st->lines_per_second, st->loss, eta);
           }
-        else if ((int) (frac * 10) > p->last_decile)
+        else if ((int) (frac * 10) > p->last_decile[st->run % 64])
           {
-            p->last_decile = (int) (frac * 10);
+            p->last_decile[st->run % 64] = (int) (frac * 10);
             g_printerr (_("%sepoch %d/%d: %u/%u lines, %.1f lines/s, loss %.3f, ETA %s\n"),
                         run, st->epoch, st->epochs, st->lines_done, st->lines_total,
                         st->lines_per_second, st->loss, eta);
@@ -87,7 +87,7 @@ on_progress (const LecternTrainStatus *st, gpointer user_data)
       format_duration (st->seconds, eta, sizeof eta);
       if (p->tty)
         g_printerr ("\n");
-      p->last_decile = 0;
+      p->last_decile[st->run % 64] = 0;
       if (st->diverged > 0)
         g_printerr (_("%u lines were left out of this epoch: their gradient overflowed\n"), st->diverged);
       if (isnan (st->val_cer))
@@ -358,7 +358,7 @@ lectern_cli_train (int argc, char **argv)
   sigaction (SIGINT, &sa, NULL);
   sigaction (SIGTERM, &sa, NULL);
   g_autoptr (GCancellable) cancellable = g_cancellable_new ();
-  Progress progress = { cancellable, isatty (STDERR_FILENO), 0, keep_last };
+  Progress progress = { .cancellable = cancellable, .tty = isatty (STDERR_FILENO), .keep_last = keep_last };
   const gboolean ok
     = fine_tune ? lectern_finetune_train_runs (model, base, train, val, val_fraction, &opts,
                                                (guint) runs, NULL, on_progress, &progress,

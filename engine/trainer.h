@@ -48,6 +48,8 @@ typedef struct {
   LecternTrainEvent event;
   int     run, runs;         /* which of several fine-tuning runs averaged into one model
                                 (lectern_finetune_train_runs); 1 of 1 otherwise */
+  double  runs_fraction;     /* lectern_finetune_train_runs: the part of all its runs' work done
+                                (the runs may go side by side); 0 from lectern_train itself */
   int     epoch, epochs;     /* within the run */
   guint   lines_done, lines_total;
   double  lines_per_second;

@@ -341,6 +341,86 @@ one_run (const char *name, guint64 seed, double val_fraction, double *held_out)
   return g_memdup2 (model->net->params, model->net->n_params * sizeof (float));
 }
 
+/* What a callback sees of runs going side by side. */
+typedef struct {
+  int     epochs_seen[4];    /* epochs ended in runs 1–3 */
+  double  last_fraction;
+  gboolean fraction_fell;
+  GCancellable *cancel;       /* cancelled when run 2 has ended its first epoch */
+} LaneWatch;
+
+static void
+on_lane_status (const LecternTrainStatus *st, gpointer data)
+{
+  LaneWatch *lw = data;
+  /* one status at a time, whichever lane it comes from, and the whole's progress only grows */
+  if (st->runs_fraction < lw->last_fraction)
+    lw->fraction_fell = TRUE;
+  lw->last_fraction = st->runs_fraction;
+  if (st->event != LECTERN_TRAIN_EPOCH_END)
+    return;
+  g_assert_cmpint (st->run, >=, 1);
+  g_assert_cmpint (st->run, <=, 3);
+  g_assert_cmpint (st->runs, ==, 3);
+  lw->epochs_seen[st->run]++;
+  if (lw->cancel != NULL && st->run == 2)
+    g_cancellable_cancel (lw->cancel);
+}
+
+/* With two threads, three runs go in two lanes of one thread each (runs 1 and 2 side by side,
+ * then 3): each run is the same computation as alone on one thread, so the mean is bit for bit
+ * that of three separate runs. Cancelled at the end of run 2's first epoch, wherever the other
+ * lane is, the call stops; called again, the runs resume from their checkpoints and end with the
+ * same mean. */
+static void
+test_runs_side_by_side (void)
+{
+  const guint64 seed = 23, step = G_GUINT64_CONSTANT (0x9E3779B97F4A7C15);
+  g_autofree float *r1 = one_run ("single.lectern", seed, 0, NULL);
+  g_autofree float *r2 = one_run ("single.lectern", seed + step, 0, NULL);
+  g_autofree float *r3 = one_run ("single.lectern", seed + 2 * step, 0, NULL);
+  g_autoptr (LecternModel) model = base_model ();
+  const gsize n = model->net->n_params;
+  g_autofree float *mean = g_new (float, n);
+  for (gsize k = 0; k < n; k++)
+    mean[k] = (float) (((double) r1[k] + r2[k] + r3[k]) / 3);
+
+  g_autoptr (LecternDataset) lines = lines_of (texts, G_N_ELEMENTS (texts),
+                                               model->net->arch.input_height);
+  g_autoptr (LecternDataset) val = lines_of (texts, 3, model->net->arch.input_height);
+  g_autofree char *out = g_build_filename (tmp_dir, "lanes.lectern", NULL);
+  LecternTrainOptions o;
+  runs_options (&o, out, seed);
+  o.threads = 2;
+  o.resume = TRUE;
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  LaneWatch cut = { { 0 }, 0, FALSE, cancellable };
+  g_autoptr (GError) error = NULL;
+  g_assert_false (lectern_finetune_train_runs (model, NULL, lines, val, 0, &o, 3, NULL,
+                                               on_lane_status, &cut, cancellable, &error));
+  g_assert_error (error, LECTERN_ERROR, LECTERN_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_assert_cmpint (cut.epochs_seen[2], >=, 1);
+  g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
+  g_assert_false (cut.fraction_fell);
+
+  g_autoptr (LecternModel) again = base_model ();
+  LaneWatch whole = { { 0 }, 0, FALSE, NULL };
+  g_assert_true (lectern_finetune_train_runs (again, NULL, lines, val, 0, &o, 3, NULL,
+                                              on_lane_status, &whole, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (whole.fraction_fell);
+  g_assert_cmpfloat (whole.last_fraction, ==, 1.0);
+  for (int r = 1; r <= 3; r++)   /* every run ran its three epochs over the two calls */
+    g_assert_cmpint (cut.epochs_seen[r] + whole.epochs_seen[r], ==, 3);
+  g_assert_cmpmem (again->net->params, n * sizeof (float), mean, n * sizeof (float));
+  g_autoptr (LecternModel) saved = lectern_model_load (out, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (saved->net->params, n * sizeof (float), mean, n * sizeof (float));
+  g_assert_cmpuint (count_entries (tmp_dir, "lanes.lectern.run"), ==, 0);
+  g_unlink (out);
+}
+
 /* Three runs averaged: the model and its file hold the mean of three separate runs' weights
  * (seeds seed, seed + φ, seed + 2φ), the callback names each run, the card says how many, and no
  * run's files are left. Interrupted in its second run and called again, it resumes and ends
@@ -646,6 +726,7 @@ main (int argc, char **argv)
   g_test_add_func ("/Lectern/Finetune/keep-last", test_keep_last);
   g_test_add_func ("/Lectern/Finetune/runs-averaged", test_runs_averaged);
   g_test_add_func ("/Lectern/Finetune/runs-own-parts", test_runs_own_parts);
+  g_test_add_func ("/Lectern/Finetune/runs-side-by-side", test_runs_side_by_side);
   g_test_add_func ("/Lectern/Finetune/add-and-split", test_add_and_split);
   g_test_add_func ("/Lectern/Finetune/run", test_run);
   g_test_add_func ("/Lectern/Finetune/no-file", test_no_file);

@@ -308,15 +308,10 @@ deliver_progress (gpointer data)
       if (st->event == LECTERN_TRAIN_EPOCH_END)
         {
           self->val_cer = st->val_cer;
-          self->fraction = (double) st->epoch / MAX (st->epochs, 1);
           g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VAL_CER]);
         }
-      else if (st->lines_total > 0)
-        self->fraction = (st->epoch - 1 + (double) st->lines_done / st->lines_total)
-                         / MAX (st->epochs, 1);
-      /* the runs one after another */
-      self->fraction = (self->run - 1 + self->fraction) / self->runs;
-      self->fraction = CLAMP (self->fraction, 0, 1);
+      /* of all the runs, which may go side by side */
+      self->fraction = CLAMP (st->runs_fraction, 0, 1);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EPOCH]);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOSS]);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FRACTION]);
