@@ -297,13 +297,13 @@ test_train_widen (void)
 
   lectern_test_run_cli (&train, "train", "--init", base, "--train", lines, "--val", lines,
                         "--out", out, "--epochs", "1", "--runs", "1", "--threads", "1",
-                        "--arch", "h64 t2x2 l3 s4x2x8 l12 s4x1x24 l56", NULL);
+                        "--arch", "h64 t2x2 l4 s4x2x12 l24 s4x1x40 l56", NULL);
   g_test_message ("%s", train.err);
   g_assert_cmpint (train.status, ==, 0);
   g_assert_nonnull (strstr (train.err, "Widened the network"));
   lectern_test_run_cli (&card, "model", out, NULL);
   g_assert_cmpint (card.status, ==, 0);
-  g_assert_nonnull (strstr (card.out, "h64 t2x2 l3 s4x2x8 l12 s4x1x24 l56"));
+  g_assert_nonnull (strstr (card.out, "h64 t2x2 l4 s4x2x12 l24 s4x1x40 l56"));
 
   lectern_test_run_cli (&narrower, "train", "--init", base, "--train", lines, "--out",
                         narrow, "--epochs", "1", "--runs", "1",
