@@ -341,6 +341,30 @@ one_run (const char *name, guint64 seed, double val_fraction, double *held_out)
   return g_memdup2 (model->net->params, model->net->n_params * sizeof (float));
 }
 
+/* The mean of three separate runs from the base (seeds seed, seed + φ, seed + 2φ), as
+ * lectern_finetune_train_runs must give it; *differ counts the weights where the first two runs
+ * differ (nullable). */
+static float *
+three_runs_mean (guint64 seed, gsize *differ)
+{
+  const guint64 step = G_GUINT64_CONSTANT (0x9E3779B97F4A7C15);
+  g_autofree float *r1 = one_run ("single.lectern", seed, 0, NULL);
+  g_autofree float *r2 = one_run ("single.lectern", seed + step, 0, NULL);
+  g_autofree float *r3 = one_run ("single.lectern", seed + 2 * step, 0, NULL);
+  g_autoptr (LecternModel) model = base_model ();
+  const gsize n = model->net->n_params;
+  float *mean = g_new (float, n);
+  gsize d = 0;
+  for (gsize k = 0; k < n; k++)
+    {
+      mean[k] = (float) (((double) r1[k] + r2[k] + r3[k]) / 3);
+      d += r1[k] != r2[k];
+    }
+  if (differ != NULL)
+    *differ = d;
+  return mean;
+}
+
 /* What a callback sees of runs going side by side. */
 typedef struct {
   int     epochs_seen[4];    /* epochs ended in runs 1–3 */
@@ -375,15 +399,10 @@ on_lane_status (const LecternTrainStatus *st, gpointer data)
 static void
 test_runs_side_by_side (void)
 {
-  const guint64 seed = 23, step = G_GUINT64_CONSTANT (0x9E3779B97F4A7C15);
-  g_autofree float *r1 = one_run ("single.lectern", seed, 0, NULL);
-  g_autofree float *r2 = one_run ("single.lectern", seed + step, 0, NULL);
-  g_autofree float *r3 = one_run ("single.lectern", seed + 2 * step, 0, NULL);
+  const guint64 seed = 23;
+  g_autofree float *mean = three_runs_mean (seed, NULL);
   g_autoptr (LecternModel) model = base_model ();
   const gsize n = model->net->n_params;
-  g_autofree float *mean = g_new (float, n);
-  for (gsize k = 0; k < n; k++)
-    mean[k] = (float) (((double) r1[k] + r2[k] + r3[k]) / 3);
 
   g_autoptr (LecternDataset) lines = lines_of (texts, G_N_ELEMENTS (texts),
                                                model->net->arch.input_height);
@@ -428,19 +447,12 @@ test_runs_side_by_side (void)
 static void
 test_runs_averaged (void)
 {
-  const guint64 seed = 11, step = G_GUINT64_CONSTANT (0x9E3779B97F4A7C15);
-  g_autofree float *r1 = one_run ("single.lectern", seed, 0, NULL);
-  g_autofree float *r2 = one_run ("single.lectern", seed + step, 0, NULL);
-  g_autofree float *r3 = one_run ("single.lectern", seed + 2 * step, 0, NULL);
+  const guint64 seed = 11;
+  gsize differ;
+  g_autofree float *mean = three_runs_mean (seed, &differ);
+  g_autofree float *r1 = one_run ("single.lectern", seed, 0, NULL);   /* one run alone */
   g_autoptr (LecternModel) model = base_model ();
   const gsize n = model->net->n_params;
-  g_autofree float *mean = g_new (float, n);
-  gsize differ = 0;
-  for (gsize k = 0; k < n; k++)
-    {
-      mean[k] = (float) (((double) r1[k] + r2[k] + r3[k]) / 3);
-      differ += r1[k] != r2[k];
-    }
   g_assert_cmpuint (differ, >, n / 2);   /* the runs go their own ways */
 
   g_autoptr (LecternDataset) lines = lines_of (texts, G_N_ELEMENTS (texts),
