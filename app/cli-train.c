@@ -28,7 +28,7 @@ on_signal (int sig)
 typedef struct {
   GCancellable *cancellable;
   gboolean      tty;
-  int           last_decile[64];  /* per fine-tuning run: runs may go side by side */
+  int           last_decile[65];  /* per fine-tuning run (1–64): runs may go side by side */
   gboolean      keep_last;    /* every epoch is saved: "best" would be untrue */
 } Progress;
 
@@ -74,9 +74,9 @@ on_progress (const LecternTrainStatus *st, gpointer user_data)
                         run, st->epoch, st->epochs, bar, st->lines_done, st->lines_total,
                         st->lines_per_second, st->loss, eta);
           }
-        else if ((int) (frac * 10) > p->last_decile[st->run % 64])
+        else if ((int) (frac * 10) > p->last_decile[CLAMP (st->run, 0, 64)])
           {
-            p->last_decile[st->run % 64] = (int) (frac * 10);
+            p->last_decile[CLAMP (st->run, 0, 64)] = (int) (frac * 10);
             g_printerr (_("%sepoch %d/%d: %u/%u lines, %.1f lines/s, loss %.3f, ETA %s\n"),
                         run, st->epoch, st->epochs, st->lines_done, st->lines_total,
                         st->lines_per_second, st->loss, eta);
@@ -87,7 +87,7 @@ on_progress (const LecternTrainStatus *st, gpointer user_data)
       format_duration (st->seconds, eta, sizeof eta);
       if (p->tty)
         g_printerr ("\n");
-      p->last_decile[st->run % 64] = 0;
+      p->last_decile[CLAMP (st->run, 0, 64)] = 0;
       if (st->diverged > 0)
         g_printerr (_("%u lines were left out of this epoch: their gradient overflowed\n"), st->diverged);
       if (isnan (st->val_cer))
@@ -238,14 +238,10 @@ lectern_cli_train (int argc, char **argv)
        * it cannot grow into is refused now, before the data are read */
       wide = arch;
       arch = base->net->arch;
-      if (arch_spec != NULL)
+      if (arch_spec != NULL && !lectern_arch_check_widening (&base->net->arch, &wide, &error))
         {
-          g_autoptr (LecternNetwork) trial = lectern_network_widen (base->net, &wide, 0, &error);
-          if (trial == NULL)
-            {
-              g_printerr ("lectern-cli train: %s\n", error->message);
-              return LECTERN_CLI_EXIT_USAGE;
-            }
+          g_printerr ("lectern-cli train: %s\n", error->message);
+          return LECTERN_CLI_EXIT_USAGE;
         }
     }
 

@@ -335,13 +335,18 @@ train_one_run (Runs *R, guint r, GError **error)
   return TRUE;
 }
 
+typedef struct {
+  Runs  *runs;
+  guint  lane;
+} Lane;
+
 /* A lane: its runs one after another, until one fails or the work is cancelled. */
 static gpointer
 lane_main (gpointer data)
 {
-  Runs *R = ((gpointer *) data)[0];
-  const guint lane = GPOINTER_TO_UINT (((gpointer *) data)[1]);
-  for (guint r = lane; r < R->runs; r += R->lanes)
+  const Lane *lane = data;
+  Runs *R = lane->runs;
+  for (guint r = lane->lane; r < R->runs; r += R->lanes)
     {
       GError *local = NULL;
       if (train_one_run (R, r, &local))
@@ -418,21 +423,18 @@ lectern_finetune_train_runs (LecternModel *model, const LecternModel *base,
   R.input_mean = model->net->arch.input_mean;
   R.input_std = model->net->arch.input_std;
 
-  if (R.lanes == 1)
-    lane_main ((gpointer[]) { &R, GUINT_TO_POINTER (0) });
-  else
+  g_autofree Lane *lanes = g_new (Lane, R.lanes);
+  g_autofree GThread **threads_of = g_new0 (GThread *, R.lanes);
+  for (guint l = 0; l < R.lanes; l++)
     {
-      g_autofree GThread **lane = g_new (GThread *, R.lanes);
-      g_autofree gpointer *args = g_new (gpointer, 2 * R.lanes);
-      for (guint l = 0; l < R.lanes; l++)
-        {
-          args[2 * l] = &R;
-          args[2 * l + 1] = GUINT_TO_POINTER (l);
-          lane[l] = g_thread_new ("lectern-finetune-run", lane_main, &args[2 * l]);
-        }
-      for (guint l = 0; l < R.lanes; l++)
-        g_thread_join (lane[l]);
+      lanes[l] = (Lane) { &R, l };
+      /* the first lane is this thread */
+      if (l > 0)
+        threads_of[l] = g_thread_new ("lectern-finetune-run", lane_main, &lanes[l]);
     }
+  lane_main (&lanes[0]);
+  for (guint l = 1; l < R.lanes; l++)
+    g_thread_join (threads_of[l]);
   if (cancellable != NULL)
     g_cancellable_disconnect (cancellable, handler);
 

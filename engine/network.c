@@ -272,10 +272,22 @@ lectern_network_init_random (LecternNetwork *net, guint64 seed)
 
 /* ---- widening ------------------------------------------------------------------------- */
 
-static gboolean
-widen_check (const LecternArch *from, const LecternArch *to, GError **error)
+/* arch with the input normalisation and the classes of from: those stay the network's own,
+ * whatever arch says. */
+static LecternArch
+widened_arch (const LecternArch *from, const LecternArch *arch)
 {
-  g_autofree char *a = lectern_arch_to_string (from), *b = lectern_arch_to_string (to);
+  LecternArch wide = *arch;
+  wide.input_mean = from->input_mean;
+  wide.input_std = from->input_std;
+  wide.n_classes = from->n_classes;
+  return wide;
+}
+
+gboolean
+lectern_arch_check_widening (const LecternArch *from, const LecternArch *arch, GError **error)
+{
+  const LecternArch wide = widened_arch (from, arch), *to = &wide;
   gboolean same_shape = from->input_height == to->input_height && from->tile_h == to->tile_h
                         && from->tile_w == to->tile_w && from->n_layers == to->n_layers;
   for (int l = 0; same_shape && l < from->n_layers; l++)
@@ -287,6 +299,7 @@ widen_check (const LecternArch *from, const LecternArch *to, GError **error)
     }
   if (!same_shape)
     {
+      g_autofree char *a = lectern_arch_to_string (from), *b = lectern_arch_to_string (to);
       g_set_error (error, LECTERN_ERROR, LECTERN_ERROR_INVALID,
                    "The network “%s” cannot be widened to “%s”: only units and features can grow "
                    "(the input height, tiles, layers and windows must stay the same)", a, b);
@@ -299,12 +312,9 @@ LecternNetwork *
 lectern_network_widen (const LecternNetwork *from, const LecternArch *arch, guint64 seed,
                        GError **error)
 {
-  LecternArch a = *arch;
-  a.input_mean = from->arch.input_mean;
-  a.input_std = from->arch.input_std;
-  a.n_classes = from->arch.n_classes;
-  if (!widen_check (&from->arch, &a, error))
+  if (!lectern_arch_check_widening (&from->arch, arch, error))
     return NULL;
+  const LecternArch a = widened_arch (&from->arch, arch);
 
   /* start from a random network of the new shape: the new units' incoming weights, their
    * peepholes and forget-gate biases are then what a new network would have */

@@ -73,6 +73,10 @@ void            lectern_param_view_bind  (const LecternArch *arch, float *arena,
  * without losing what it learnt. NULL with LECTERN_ERROR_INVALID when arch is not such a widening. */
 LecternNetwork *lectern_network_widen    (const LecternNetwork *from, const LecternArch *arch,
                                           guint64 seed, GError **error);
+/* Whether lectern_network_widen would take a network of shape from to arch (the same refusal
+ * and message), without building it. */
+gboolean        lectern_arch_check_widening (const LecternArch *from, const LecternArch *arch,
+                                             GError **error);
 /* Forward floating-point operations for an input of the given width (multiply-add = 2). */
 double          lectern_network_flops    (const LecternArch *arch, int width);
 

@@ -243,6 +243,12 @@ test_widen (void)
   /* only units and features grow */
   LecternArch narrower = wide;
   narrower.units[1] = 8;
+  /* the check alone says the same as the widening */
+  g_assert_true (lectern_arch_check_widening (&net->arch, &wide, &error));
+  g_assert_no_error (error);
+  g_assert_false (lectern_arch_check_widening (&net->arch, &narrower, &error));
+  g_assert_error (error, LECTERN_ERROR, LECTERN_ERROR_INVALID);
+  g_clear_error (&error);
   g_assert_null (lectern_network_widen (net, &narrower, 1, &error));
   g_assert_error (error, LECTERN_ERROR, LECTERN_ERROR_INVALID);
   g_assert_nonnull (strstr (error->message, "only units and features can grow"));

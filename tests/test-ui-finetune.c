@@ -415,6 +415,17 @@ job_progress_full (gpointer job)
 }
 
 static void
+on_fraction (GObject *job, GParamSpec *pspec, gpointer data)
+{
+  double *last = data;
+  const double now = lectern_finetune_job_get_fraction (LECTERN_FINETUNE_JOB (job));
+  /* the runs go side by side: the bar follows all of them and never goes back */
+  if (now < last[0])
+    last[1] = 1;
+  last[0] = now;
+}
+
+static void
 test_job (void)
 {
   g_autofree char *png = write_corrected_page ("job", 8);
@@ -445,6 +456,8 @@ test_job (void)
 
   fast_options (&opts);
   lectern_finetune_job_set_options (job, &opts);
+  double fraction[2] = { 0, 0 };   /* the last seen, and whether it ever fell */
+  g_signal_connect (job, "notify::fraction", G_CALLBACK (on_fraction), fraction);
   lectern_finetune_job_run_async (job, NULL, test_ui_store_result, &result);
   path = lectern_finetune_job_run_finish (job, test_ui_wait_result (&result), &figures, &error);
   g_clear_object (&result);
@@ -467,6 +480,7 @@ test_job (void)
   g_assert_cmpint (lectern_finetune_job_get_epoch (job), ==, 2);
   g_assert_cmpint (lectern_finetune_job_get_epochs (job), ==, 2);
   g_assert_cmpfloat (lectern_finetune_job_get_fraction (job), ==, 1.0);
+  g_assert_cmpfloat (fraction[1], ==, 0);
 
   model = lectern_model_load (path, &error);
   g_assert_no_error (error);
@@ -542,6 +556,15 @@ test_job_cancel (void)
 
 /* ---- the Train on Corrected Lines window ----------------------------------------------------- */
 
+/* Finished, or two seconds into the run (for a picture while it trains). */
+static gint64 picture_at;
+
+static gboolean
+dialog_finished_or_late (gpointer data)
+{
+  return !lectern_finetune_dialog_get_running (data) || g_get_monotonic_time () > picture_at;
+}
+
 static gboolean
 dialog_finished (gpointer data)
 {
@@ -589,9 +612,22 @@ test_dialog (void)
   gtk_window_present (GTK_WINDOW (dialog));
   g_assert_true (lectern_finetune_dialog_can_start (dialog));
   fast_options (&opts);
+  if (g_getenv ("LECTERN_TEST_SCREENSHOT") != NULL)
+    opts.train.epochs = 200;   /* long enough to be seen while it runs */
   lectern_finetune_dialog_set_options (dialog, &opts);
   lectern_finetune_dialog_start (dialog);
   g_assert_true (lectern_finetune_dialog_get_running (dialog));
+  if (g_getenv ("LECTERN_TEST_SCREENSHOT") != NULL)
+    {
+      /* let the runs get under way, then save the window as it is drawn */
+      picture_at = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
+      test_ui_wait_for (dialog_finished_or_late, dialog, 120000);
+      test_ui_wait_for_paint (GTK_WIDGET (dialog));
+      /* the screen as the X server has it (ImageMagick's import, needed only for this picture) */
+      g_autofree char *cmd = g_strdup_printf ("import -window root %s",
+                                              g_getenv ("LECTERN_TEST_SCREENSHOT"));
+      g_assert_true (g_spawn_command_line_sync (cmd, NULL, NULL, NULL, NULL));
+    }
   g_assert_false (lectern_finetune_dialog_can_start (dialog));
   test_ui_wait_for (dialog_finished, dialog, 120000);
   g_assert_nonnull (lectern_finetune_dialog_get_new_model (dialog));
