@@ -185,6 +185,8 @@ typedef struct {
   float                    **weights;       /* each run's final weights */
   double                    *before, *after;  /* per run; NAN where not measured */
   double                    *done;          /* per run: the fraction of its work done */
+  int                       *epoch_of;      /* per run: its epoch under way; 0 before it begins,
+                                               -1 once its training has returned */
   LecternFinetuneHeldOut     figures;
   float                      input_mean, input_std;
   GError                    *error;
@@ -206,15 +208,29 @@ pass_on_status (Runs *R, int run, const LecternTrainStatus *st)
   else if (st->event == LECTERN_TRAIN_PROGRESS && st->lines_total > 0)
     R->done[run - 1] = (st->epoch - 1 + (double) st->lines_done / st->lines_total)
                        / MAX (st->epochs, 1);
+  R->epoch_of[run - 1] = MAX (st->epoch, 1);
   double all = 0;
+  int first = 0, last = 0, epoch = 0;
   for (guint r = 0; r < R->runs; r++)
-    all += R->done[r];
+    {
+      all += R->done[r];
+      /* under way: begun and not finished */
+      if (R->epoch_of[r] <= 0)
+        continue;
+      if (first == 0)
+        first = (int) r + 1;
+      last = (int) r + 1;
+      epoch = epoch == 0 ? R->epoch_of[r] : MIN (epoch, R->epoch_of[r]);
+    }
   if (R->callback != NULL)
     {
       LecternTrainStatus status = *st;
       status.run = run;
       status.runs = (int) R->runs;
       status.runs_fraction = CLAMP (all / R->runs, 0.0, 1.0);
+      status.runs_first = first;
+      status.runs_last = last;
+      status.runs_epoch = epoch;
       R->callback (&status, R->user_data);
     }
   g_mutex_unlock (&R->lock);
@@ -326,6 +342,8 @@ train_one_run (Runs *R, guint r, GError **error)
   if (R->own_parts && run_val->samples->len > 0)
     lectern_evaluate (run_model, run_val, R->run_threads, &after, NULL, NULL);
   g_mutex_lock (&R->lock);
+  R->done[r] = 1;   /* also where it stopped early */
+  R->epoch_of[r] = -1;
   R->after[r] = after;
   R->weights[r] = g_memdup2 (run_model->net->params, run_model->net->n_params * sizeof (float));
   /* a resumed run may bring its own input normalisation (lectern_train); all share it */
@@ -417,6 +435,7 @@ lectern_finetune_train_runs (LecternModel *model, const LecternModel *base,
   R.before = g_new (double, runs);
   R.after = g_new (double, runs);
   R.done = g_new0 (double, runs);
+  R.epoch_of = g_new0 (int, runs);
   for (guint r = 0; r < runs; r++)
     R.before[r] = R.after[r] = NAN;
   R.figures = (LecternFinetuneHeldOut) { NAN, NAN, 0, lines->samples->len };
@@ -469,6 +488,7 @@ lectern_finetune_train_runs (LecternModel *model, const LecternModel *base,
   g_free (R.before);
   g_free (R.after);
   g_free (R.done);
+  g_free (R.epoch_of);
   g_mutex_clear (&R.lock);
   g_autoptr (GPtrArray) run_paths = R.run_paths;
   if (!ok)

@@ -50,6 +50,10 @@ typedef struct {
                                 (lectern_finetune_train_runs); 1 of 1 otherwise */
   double  runs_fraction;     /* lectern_finetune_train_runs: the part of all its runs' work done
                                 (the runs may go side by side); 0 from lectern_train itself */
+  int     runs_first, runs_last; /* lectern_finetune_train_runs: the first and the last of the
+                                    runs under way (begun, not finished), from 1; the least epoch
+                                    among them is runs_epoch. All three 0 from lectern_train */
+  int     runs_epoch;
   int     epoch, epochs;     /* within the run */
   guint   lines_done, lines_total;
   double  lines_per_second;

@@ -381,6 +381,16 @@ on_lane_status (const LecternTrainStatus *st, gpointer data)
   if (st->runs_fraction < lw->last_fraction)
     lw->fraction_fell = TRUE;
   lw->last_fraction = st->runs_fraction;
+  if (st->event == LECTERN_TRAIN_MESSAGE)
+    return;
+  /* the runs under way, the one reporting among them: two at most (two lanes), the least
+   * epoch among them no later than the reporting run's */
+  g_assert_cmpint (st->runs_first, >=, 1);
+  g_assert_cmpint (st->runs_first, <=, st->run);
+  g_assert_cmpint (st->run, <=, st->runs_last);
+  g_assert_cmpint (st->runs_last - st->runs_first, <=, 1);
+  g_assert_cmpint (st->runs_epoch, >=, 1);
+  g_assert_cmpint (st->runs_epoch, <=, MAX (st->epoch, 1));
   if (st->event != LECTERN_TRAIN_EPOCH_END)
     return;
   g_assert_cmpint (st->run, >=, 1);

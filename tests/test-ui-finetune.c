@@ -423,6 +423,12 @@ on_fraction (GObject *job, GParamSpec *pspec, gpointer data)
   if (now < last[0])
     last[1] = 1;
   last[0] = now;
+  /* and names the runs under way, two at most on two threads */
+  const int run = lectern_finetune_job_get_run (LECTERN_FINETUNE_JOB (job));
+  const int run_last = lectern_finetune_job_get_run_last (LECTERN_FINETUNE_JOB (job));
+  g_assert_cmpint (run, >=, 1);
+  g_assert_cmpint (run, <=, run_last);
+  g_assert_cmpint (run_last, <=, MIN (run + 1, lectern_finetune_job_get_runs (LECTERN_FINETUNE_JOB (job))));
 }
 
 static void

@@ -141,10 +141,16 @@ job_progress (LecternFinetuneJob    *job,
     g_string_append (status, _("Measuring the current model on the held-out lines…"));
   else
     {
-      if (lectern_finetune_job_get_runs (job) > 1)
+      int run = lectern_finetune_job_get_run (job);
+      int last = lectern_finetune_job_get_run_last (job);
+      int runs = lectern_finetune_job_get_runs (job);
+      if (runs > 1 && last > run)
+        /* Translators: fine-tuning trains several times and averages the results; with several
+           cores some of these runs go side by side: runs 1–2 of 4 */
+        g_string_append_printf (status, _("Runs %d–%d of %d · "), run, last, runs);
+      else if (runs > 1)
         /* Translators: fine-tuning trains several times and averages the results: run 2 of 4 */
-        g_string_append_printf (status, _("Run %d of %d · "), lectern_finetune_job_get_run (job),
-                                lectern_finetune_job_get_runs (job));
+        g_string_append_printf (status, _("Run %d of %d · "), run, runs);
       /* Translators: training progress: epoch 3 of 30 */
       g_string_append_printf (status, _("Epoch %d of %d"), lectern_finetune_job_get_epoch (job),
                               lectern_finetune_job_get_epochs (job));

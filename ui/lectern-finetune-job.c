@@ -47,6 +47,7 @@ struct _LecternFinetuneJob
   double                   fraction;
   int                      epoch, epochs;
   int                      run, runs;    /* of the runs averaged; 0 before the first report */
+  int                      run_last;     /* the runs under way are run … run_last */
   double                   loss, val_cer, cer_before;
 };
 
@@ -301,8 +302,10 @@ deliver_progress (gpointer data)
     case LECTERN_TRAIN_EPOCH_END:
       /* the trainer counts epochs and runs from 1 */
       self->epochs = st->epochs;
-      self->epoch = st->epoch;
-      self->run = MAX (st->run, 1);
+      /* several runs may go side by side: the first and last of them, and the least epoch */
+      self->epoch = st->runs_first > 0 ? st->runs_epoch : st->epoch;
+      self->run = MAX (st->runs_first > 0 ? st->runs_first : st->run, 1);
+      self->run_last = MAX (st->runs_first > 0 ? st->runs_last : st->run, self->run);
       self->runs = MAX (st->runs, 1);
       self->loss = st->loss;
       if (st->event == LECTERN_TRAIN_EPOCH_END)
@@ -463,6 +466,13 @@ lectern_finetune_job_get_run (LecternFinetuneJob *self)
 {
   g_return_val_if_fail (LECTERN_IS_FINETUNE_JOB (self), 0);
   return self->run;
+}
+
+int
+lectern_finetune_job_get_run_last (LecternFinetuneJob *self)
+{
+  g_return_val_if_fail (LECTERN_IS_FINETUNE_JOB (self), 0);
+  return MAX (self->run_last, self->run);
 }
 
 int
