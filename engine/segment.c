@@ -1503,6 +1503,7 @@ typedef struct {
   GArray *ys;          /* double */
   double  strength;    /* sum of ridge values */
   gboolean alive;
+  gboolean print_row;  /* one of two rows of small print that were one line (split_double_lines) */
 } Chain;
 
 static void
@@ -2073,6 +2074,167 @@ assign_components (GPtrArray *lines, GArray *comps, const guint32 *labels, int w
           if (labels[(gsize) y * w + x] == ci)
             line_add_pixel (l, x, y);
     }
+}
+
+/* ---- 8b. two lines of small print under one ridge -------------------------------------------- */
+
+/* The page's line spacing is its hand's: two lines of print in a much smaller size (a form's
+ * printed header above the handwriting) fit under one ridge of it and come out as one line.
+ * Looked at in stretches SPLIT_STRETCH line spacings wide, such a line's ink has two rows: the
+ * row profile of the stretch (offsets from the chain) has two peaks, the rows' x-height bands,
+ * SPLIT_MIN_APART to SPLIT_MAX_APART line spacings apart, the lower at least SPLIT_PEAK of the
+ * higher, with a trough between them below SPLIT_TROUGH of the lower; a stretch of a hand has
+ * one (its ascenders and descenders join its x-height band, its accents are light). A line at
+ * least SPLIT_LENGTH line spacings long with two rows in SPLIT_SHARE of its stretches or more
+ * (SPLIT_STRETCHES at least) is two lines, each along the straight line fitted through its
+ * row's peaks (print runs straight; the chain of the two together wavers between them). */
+#define SPLIT_STRETCH 2.0
+#define SPLIT_MIN_APART 0.15
+#define SPLIT_MAX_APART 0.6
+#define SPLIT_PEAK 0.4
+#define SPLIT_TROUGH 0.2
+#define SPLIT_LENGTH 4.0
+#define SPLIT_SHARE 0.6
+#define SPLIT_STRETCHES 3
+
+/* The two rows of a stretch's row profile p (n offsets, hist_r the offset 0), as offsets from
+ * the chain, or FALSE when it has one. */
+static gboolean
+stretch_rows (double *p, int n, int hist_r, double ls, double *upper, double *lower)
+{
+  smooth_profile (p, n, 1.0);
+  int top = 0;
+  for (int i = 1; i < n; i++)
+    if (p[i] > p[top])
+      top = i;
+  if (p[top] <= 0)
+    return FALSE;
+  int other = -1;
+  for (int i = 1; i + 1 < n; i++)
+    {
+      int apart = abs (i - top);
+      if (apart < SPLIT_MIN_APART * ls || apart > SPLIT_MAX_APART * ls
+          || p[i] < p[i - 1] || p[i] < p[i + 1] || p[i] < SPLIT_PEAK * p[top])
+        continue;
+      double trough = p[i];
+      for (int j = MIN (i, top); j <= MAX (i, top); j++)
+        trough = MIN (trough, p[j]);
+      if (trough >= SPLIT_TROUGH * p[i])
+        continue;
+      if (other < 0 || p[i] > p[other])
+        other = i;
+    }
+  if (other < 0)
+    return FALSE;
+  *upper = MIN (top, other) - hist_r;
+  *lower = MAX (top, other) - hist_r;
+  return TRUE;
+}
+
+/* A straight chain from x0 to x1 along y = a + b x. */
+static Chain *
+chain_straight (double x0, double x1, double a, double b)
+{
+  Chain *c = chain_new ();
+  double xs[2] = { x0, x1 }, ys[2] = { a + b * x0, a + b * x1 };
+  g_array_append_vals (c->xs, xs, 2);
+  g_array_append_vals (c->ys, ys, 2);
+  return c;
+}
+
+/* Least squares line through n points (x, y): y = a + b x. */
+static void
+fit_straight (const double *x, const double *y, int n, double *a, double *b)
+{
+  double sx = 0, sy = 0, sxx = 0, sxy = 0;
+  for (int i = 0; i < n; i++)
+    {
+      sx += x[i];
+      sy += y[i];
+      sxx += x[i] * x[i];
+      sxy += x[i] * y[i];
+    }
+  double d = n * sxx - sx * sx;
+  *b = fabs (d) > 1e-9 ? (n * sxy - sx * sy) / d : 0;
+  *a = (sy - *b * sx) / n;
+}
+
+/* Parts the chains of the lines (as assign_components left them) that hold two rows of small
+ * print; TRUE when any was parted (the lines must then be made and given their ink again). */
+static gboolean
+split_double_lines (GPtrArray *chains, GPtrArray *lines, GArray *comps, const guint32 *labels,
+                    int w, double ls)
+{
+  gboolean any = FALSE;
+  const int stretch = MAX (1, (int) lround (SPLIT_STRETCH * ls));
+  for (guint li = 0; li < lines->len; li++)
+    {
+      Line *l = lines->pdata[li];
+      const double x0 = chain_x0 (l->chain), x1 = chain_x1 (l->chain);
+      if (x1 - x0 < SPLIT_LENGTH * ls)
+        continue;
+      const int R = l->hist_r, n = 2 * R + 1;
+      const int n_stretches = (int) ceil ((x1 - x0 + 1) / stretch);
+      g_autofree double *prof = g_new0 (double, (gsize) n_stretches * n);
+      for (guint ci = 1; ci < comps->len; ci++)
+        {
+          const Component *c = &g_array_index (comps, Component, ci);
+          if (!c->keep || c->line != (int) li)
+            continue;
+          for (int y = c->y0; y <= c->y1; y++)
+            for (int x = MAX (c->x0, (int) x0); x <= MIN (c->x1, (int) x1); x++)
+              {
+                if (labels[(gsize) y * w + x] != ci)
+                  continue;
+                int o = (int) lround (y - chain_y_at (l->chain, x));
+                int k = (x - (int) x0) / stretch;
+                if (o >= -R && o <= R && k < n_stretches)
+                  prof[(gsize) k * n + o + R]++;
+              }
+        }
+      g_autofree double *xs = g_new (double, n_stretches);
+      g_autofree double *up = g_new (double, n_stretches);
+      g_autofree double *down = g_new (double, n_stretches);
+      int inked = 0, two = 0;
+      for (int k = 0; k < n_stretches; k++)
+        {
+          double *p = prof + (gsize) k * n, ink = 0;
+          for (int i = 0; i < n; i++)
+            ink += p[i];
+          if (ink < 0.05 * stretch * ls)
+            continue;
+          inked++;
+          double upper, lower;
+          if (!stretch_rows (p, n, R, ls, &upper, &lower))
+            continue;
+          double xm = x0 + (k + 0.5) * stretch;
+          xs[two] = xm;
+          up[two] = chain_y_at (l->chain, xm) + upper;
+          down[two] = chain_y_at (l->chain, xm) + lower;
+          two++;
+        }
+      if (two < SPLIT_STRETCHES || two < SPLIT_SHARE * inked)
+        continue;
+      double a0, b0, a1, b1;
+      fit_straight (xs, up, two, &a0, &b0);
+      fit_straight (xs, down, two, &a1, &b1);
+      for (guint i = 0; i < chains->len; i++)
+        if (chains->pdata[i] == l->chain)
+          {
+            Chain *top = chain_straight (x0, x1, a0, b0);
+            Chain *bottom = chain_straight (x0, x1, a1, b1);
+            top->strength = bottom->strength = l->chain->strength / 2;
+            top->print_row = bottom->print_row = TRUE;
+            /* the line points at its chain until the lines are made again */
+            l->chain = top;
+            chain_free (chains->pdata[i]);
+            chains->pdata[i] = top;
+            g_ptr_array_add (chains, bottom);
+            any = TRUE;
+            break;
+          }
+    }
+  return any;
 }
 
 typedef struct {
@@ -3169,6 +3331,13 @@ lectern_segment_page (const LecternImage *page, const LecternSegmentOptions *opt
 
   /* 8–9. ink and geometry of each line */
   assign_components (lines, comps, labels, ink->w, ls);
+  if (split_double_lines (chains, lines, comps, labels, ink->w, ls))
+    {
+      g_ptr_array_set_size (lines, 0);
+      for (guint i = 0; i < chains->len; i++)
+        g_ptr_array_add (lines, line_new (chains->pdata[i], ls, ink->w));
+      assign_components (lines, comps, labels, ink->w, ls);
+    }
   g_autoptr (GArray) xhs = g_array_new (FALSE, FALSE, sizeof (double));
   double page_xh = 0;
   for (guint i = 0; i < lines->len; i++)
@@ -3190,7 +3359,9 @@ lectern_segment_page (const LecternImage *page, const LecternSegmentOptions *opt
       for (guint i = 0; i < lines->len; i++)
         {
           Line *l = lines->pdata[i];
-          if (l->keep && line_column_height (l) < MIN_COLUMN_HEIGHT * med)
+          /* (a row of small print is text, however small: its profile said so) */
+          if (l->keep && !l->chain->print_row
+              && line_column_height (l) < MIN_COLUMN_HEIGHT * med)
             l->keep = FALSE;
           /* short lines are allowed more, a comma or a descender tilts their fit, and on a
            * word or two (a page number) the fit says nothing; a signature in the text's size
@@ -3204,7 +3375,7 @@ lectern_segment_page (const LecternImage *page, const LecternSegmentOptions *opt
             l->keep = FALSE;
           if (l->keep)
             {
-              l->xheight = CLAMP (l->xheight, 0.7 * med, XH_MAX * med);
+              l->xheight = CLAMP (l->xheight, l->chain->print_row ? 0 : 0.7 * med, XH_MAX * med);
               line_trim_to_writing (l, MIN_COLUMN_HEIGHT * med, TRIM_GAP * ls);
             }
         }
