@@ -2919,15 +2919,38 @@ order_regions (Region **r, guint n, GPtrArray *out)
     g_ptr_array_add (out, r[k]);
 }
 
+/* The height of a line's middle. */
+static double
+line_middle_y (const Line *l)
+{
+  return chain_y_at (l->chain, (l->x0 + l->x1) / 2.0);
+}
+
 /* Lines join the region whose last line is close above them and of much the same extent
- * (overlapping at least half of either), so that columns and a heading over them part. A region
+ * (overlapping at least half of either), so that columns and a heading over them part. Where
+ * neither line has another beside it at its height, a line within the other's extent (half of
+ * the shorter overlapping) joins too: a paragraph's short last line, a hand whose lines are long
+ * and short by turns; alone, they made regions of their own that were read after the text about
+ * them. A region
  * is marginalia when it lies mostly beside the body of the text: the regions of three lines or
  * more, or at least half as wide as the widest. Reading order: the body, then marginalia. */
 static GPtrArray *
 group_regions (GPtrArray *lines, double ls)
 {
   g_ptr_array_sort (lines, compare_line_y);
+  /* the lines with another beside them, at their height */
+  g_autofree gboolean *beside = g_new0 (gboolean, lines->len);
+  for (guint i = 0; i < lines->len; i++)
+    for (guint j = i + 1; j < lines->len; j++)
+      {
+        const Line *a = lines->pdata[i], *b = lines->pdata[j];
+        if (line_middle_y (b) - line_middle_y (a) >= 0.5 * ls)
+          break;
+        if (MIN (a->x1, b->x1) < MAX (a->x0, b->x0))
+          beside[i] = beside[j] = TRUE;
+      }
   g_autoptr (GPtrArray) found = g_ptr_array_new_with_free_func (region_free);
+  g_autoptr (GArray) last_index = g_array_new (FALSE, FALSE, sizeof (guint));
   for (guint i = 0; i < lines->len; i++)
     {
       Line *l = lines->pdata[i];
@@ -2941,7 +2964,9 @@ group_regions (GPtrArray *lines, double ls)
           int ov = MIN (last->x1, l->x1) - MAX (last->x0, l->x0);
           int wide = MAX (last->x1 - last->x0, l->x1 - l->x0);
           int narrow = MIN (last->x1 - last->x0, l->x1 - l->x0);
-          if (narrow <= 0 || ov < 0.5 * narrow || ov < 0.5 * wide)
+          /* much the same extent; or where neither line has another beside it, within it */
+          gboolean alone = !beside[i] && !beside[g_array_index (last_index, guint, k)];
+          if (narrow <= 0 || ov < 0.5 * narrow || (ov < 0.5 * wide && !alone))
             continue;
           double gap = ly - r->y1;
           if (gap > 2.2 * ls || gap < -0.5 * ls)
@@ -2961,7 +2986,11 @@ group_regions (GPtrArray *lines, double ls)
           best->x1 = l->x1;
           best->y0 = ly;
           g_ptr_array_add (found, best);
+          g_array_append_val (last_index, i);
         }
+      for (guint k = 0; k < found->len; k++)
+        if (found->pdata[k] == best)
+          g_array_index (last_index, guint, k) = i;
       g_ptr_array_add (best->lines, l);
       best->x0 = MIN (best->x0, l->x0);
       best->x1 = MAX (best->x1, l->x1);
@@ -2995,11 +3024,10 @@ group_regions (GPtrArray *lines, double ls)
       r->main = best_ov >= 0.5 * (r->x1 - r->x0);
       g_ptr_array_add (r->main ? main_regions : margin_regions, r);
     }
+  g_ptr_array_set_free_func (found, NULL);   /* ownership moves to `regions` */
   GPtrArray *regions = g_ptr_array_new_with_free_func (region_free);
   order_regions ((Region **) main_regions->pdata, main_regions->len, regions);
   order_regions ((Region **) margin_regions->pdata, margin_regions->len, regions);
-  /* ownership moves to `regions` */
-  g_ptr_array_set_free_func (found, NULL);
   return regions;
 }
 

@@ -656,6 +656,48 @@ test_small_print_header (void)
     }
 }
 
+/* Short lines among long ones (a paragraph's last word or two, then the next paragraph): all
+ * are read in order from the top, none left for after the others. */
+static void
+test_short_lines_in_order (void)
+{
+  static const char *const text[] = {
+    "Lectern reads the lines of a page from the top",
+    "down to the foot of the page, one after the",
+    "other, and a",
+    "short line that ends a paragraph is read where",
+    "it stands, before the next paragraph begins",
+    "below it,",
+    "and so on to the last line of all at the foot",
+    "of the page.",
+  };
+  TextPage tp;
+  const double spacing = 110;
+  text_page_start (&tp, 1500, 1200, spacing, 200, 0);
+  cairo_set_source_rgb (tp.cr, 0.1, 0.1, 0.15);
+  double base[G_N_ELEMENTS (text)];
+  for (guint i = 0; i < G_N_ELEMENTS (text); i++)
+    {
+      double x0, x1;
+      base[i] = (i + 2) * spacing;
+      write_word (tp.cr, 0.45 * spacing, text[i], 200, FALSE, base[i], &x0, &x1);
+    }
+  g_autoptr (LecternImage) page = text_page_finish (&tp);
+
+  g_autoptr (LecternDocument) doc = NULL;
+  g_autoptr (GPtrArray) lines = segment_lines (page, &doc);
+  g_assert_cmpuint (lines->len, ==, G_N_ELEMENTS (text));
+  for (guint i = 0; i < lines->len; i++)
+    {
+      int x0, y0, x1, y1;
+      lectern_line_bbox (lines->pdata[i], &x0, &y0, &x1, &y1);
+      double y = polyline_y_at (((LecternLine *) lines->pdata[i])->baseline, (x0 + x1) / 2.0);
+      g_assert_cmpfloat (fabs (y - base[i]), <, 0.2 * spacing);
+    }
+  /* and in one region: they are one text */
+  g_assert_cmpuint (doc->regions->len, ==, 1);
+}
+
 /* The share of the dark pixels of page in the box x0…x1 × y0…y1 that lie inside polygon. */
 static double
 ink_inside (const LecternImage *page, const GArray *polygon, int x0, int x1, int y0, int y1)
@@ -1255,6 +1297,7 @@ main (int argc, char **argv)
   g_test_add_func ("/Lectern/Segment/note-in-margin", test_note_in_margin);
   g_test_add_func ("/Lectern/Segment/small-note-in-margin", test_small_note_in_margin);
   g_test_add_func ("/Lectern/Segment/small-print-header", test_small_print_header);
+  g_test_add_func ("/Lectern/Segment/short-lines-in-order", test_short_lines_in_order);
   g_test_add_func ("/Lectern/Segment/curl-above-line", test_curl_above_line);
   g_test_add_func ("/Lectern/Segment/ascenders-descenders-whole", test_ascenders_descenders_whole);
   g_test_add_func ("/Lectern/Segment/loop-before-heading", test_loop_before_heading);
