@@ -2175,6 +2175,10 @@ split_double_lines (GPtrArray *chains, GPtrArray *lines, GArray *comps, const gu
         continue;
       const int R = l->hist_r, n = 2 * R + 1;
       const int n_stretches = (int) ceil ((x1 - x0 + 1) / stretch);
+      /* offsets from the straight line through the chain: a chain through two rows wavers */
+      double ra, rb;
+      fit_straight ((const double *) l->chain->xs->data, (const double *) l->chain->ys->data,
+                    (int) l->chain->xs->len, &ra, &rb);
       g_autofree double *prof = g_new0 (double, (gsize) n_stretches * n);
       for (guint ci = 1; ci < comps->len; ci++)
         {
@@ -2186,7 +2190,7 @@ split_double_lines (GPtrArray *chains, GPtrArray *lines, GArray *comps, const gu
               {
                 if (labels[(gsize) y * w + x] != ci)
                   continue;
-                int o = (int) lround (y - chain_y_at (l->chain, x));
+                int o = (int) lround (y - (ra + rb * x));
                 int k = (x - (int) x0) / stretch;
                 if (o >= -R && o <= R && k < n_stretches)
                   prof[(gsize) k * n + o + R]++;
@@ -2209,8 +2213,8 @@ split_double_lines (GPtrArray *chains, GPtrArray *lines, GArray *comps, const gu
             continue;
           double xm = x0 + (k + 0.5) * stretch;
           xs[two] = xm;
-          up[two] = chain_y_at (l->chain, xm) + upper;
-          down[two] = chain_y_at (l->chain, xm) + lower;
+          up[two] = ra + rb * xm + upper;
+          down[two] = ra + rb * xm + lower;
           two++;
         }
       if (two < SPLIT_STRETCHES || two < SPLIT_SHARE * inked)

@@ -1273,7 +1273,7 @@ test_real_set (gconstpointer data)
   g_assert_cmpfloat (total.f1, >=, set->min_f1);
 }
 
-/* reached: copiste 0.976 (its four imp_ pages begin with two printed lines of consent above the
+/* reached: copiste 0.973 (its four imp_ pages begin with two printed lines of consent above the
  * handwriting, which their ground truth leaves out and Lectern finds, each line alone), poilus 0.959 (its ground truth has only the will's own lines and
  * leaves out the archivists' notes, registration blocks and dates written on the page),
  * kraken-es 0.966, kant 0.972 */
