@@ -2081,7 +2081,8 @@ assign_components (GPtrArray *lines, GArray *comps, const guint32 *labels, int w
 /* The page's line spacing is its hand's: two lines of print in a much smaller size (a form's
  * printed header above the handwriting) fit under one ridge of it and come out as one line.
  * Looked at in stretches SPLIT_STRETCH line spacings wide, such a line's ink has two rows: the
- * row profile of the stretch (offsets from the chain) has two peaks, the rows' x-height bands,
+ * row profile of the stretch (offsets from the straight line fitted through the chain) has two
+ * peaks, the rows' x-height bands,
  * SPLIT_MIN_APART to SPLIT_MAX_APART line spacings apart, the lower at least SPLIT_PEAK of the
  * higher, with a trough between them below SPLIT_TROUGH of the lower; a stretch of a hand has
  * one (its ascenders and descenders join its x-height band, its accents are light). A line at
@@ -2097,8 +2098,8 @@ assign_components (GPtrArray *lines, GArray *comps, const guint32 *labels, int w
 #define SPLIT_SHARE 0.6
 #define SPLIT_STRETCHES 3
 
-/* The two rows of a stretch's row profile p (n offsets, hist_r the offset 0), as offsets from
- * the chain, or FALSE when it has one. */
+/* The two rows of a stretch's row profile p (n offsets, hist_r the offset 0), as offsets, or
+ * FALSE when it has one. */
 static gboolean
 stretch_rows (double *p, int n, int hist_r, double ls, double *upper, double *lower)
 {
@@ -2205,7 +2206,7 @@ split_double_lines (GPtrArray *chains, GPtrArray *lines, GArray *comps, const gu
           double *p = prof + (gsize) k * n, ink = 0;
           for (int i = 0; i < n; i++)
             ink += p[i];
-          if (ink < 0.05 * stretch * ls)
+          if (ink < 0.05 * stretch * ls)   /* a gap between words, a stray mark */
             continue;
           inked++;
           double upper, lower;
