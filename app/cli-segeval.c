@@ -11,8 +11,10 @@
  * figure over all lines is the default and the one to quote.
  *
  * A predicted line is found when its polygon and a ground-truth polygon overlap with IoU at
- * least --iou (0.5), each line matched once. Prints one row per page and a total per set (a
- * set is a GT folder given on the command line, or the folder of a GT file). */
+ * least --iou (0.5), each line matched once. Reading order: the pairs of matched lines that
+ * the prediction reads in the other order than the ground truth ("order", 0 when the same).
+ * Prints one row per page and a total per set (a set is a GT folder given on the command line,
+ * or the folder of a GT file). */
 #include "config.h"
 #include "cli.h"
 #include "document.h"
@@ -77,9 +79,9 @@ print_unmatched (const LecternDocument *doc, GArray *matches, gboolean is_gt)
 static void
 print_row (const char *name, const LecternSegevalScore *s)
 {
-  g_print ("  %-44s %4u %4u %4u   %.3f %.3f %.3f   %.3f\n", name, s->n_gt, s->n_pred,
-           s->n_matched, s->precision, s->recall, s->f1,
-           s->n_matched > 0 ? s->iou_sum / s->n_matched : 0.0);
+  g_print ("  %-44s %4u %4u %4u   %.3f %.3f %.3f   %.3f   %5" G_GUINT64_FORMAT "\n", name, s->n_gt,
+           s->n_pred, s->n_matched, s->precision, s->recall, s->f1,
+           s->n_matched > 0 ? s->iou_sum / s->n_matched : 0.0, s->order_inversions);
 }
 
 /* Scores one page and adds it to total: pred_path may be NULL with --segment. FALSE when a
@@ -161,8 +163,10 @@ eval_page (const char *pred_path, const char *gt_path, const EvalSettings *set,
 static void
 print_header (void)
 {
-  g_print ("  %-44s %4s %4s %4s   %-5s %-5s %-5s   %s\n", _("page"), _("gt"), _("pred"),
-           _("hit"), _("P"), _("R"), _("F1"), _("mean IoU"));
+  /* Translators: "order" counts the pairs of lines read in another order than the ground
+     truth's */
+  g_print ("  %-44s %4s %4s %4s   %-5s %-5s %-5s   %-8s %s\n", _("page"), _("gt"), _("pred"),
+           _("hit"), _("P"), _("R"), _("F1"), _("mean IoU"), _("order"));
 }
 
 int
@@ -177,7 +181,7 @@ lectern_cli_segeval (int argc, char **argv)
     { "main-text", 0, 0, G_OPTION_ARG_NONE, &set.main_text, N_("Count only the lines of main-text regions, leaving out marginalia, page numbers and stamps on both sides"), NULL },
     { NULL }
   };
-  g_autoptr (GOptionContext) ctx = g_option_context_new (_("PRED GT | --segment GT… — line segmentation precision, recall and F1"));
+  g_autoptr (GOptionContext) ctx = g_option_context_new (_("PRED GT | --segment GT… — line segmentation precision, recall, F1 and reading order"));
   g_option_context_set_description (ctx, _("PRED and GT are PAGE XML or ALTO files, or folders "
                                            "whose files are paired by name. With --segment, each "
                                            "GT argument (a file or a folder) is a set."));

@@ -27,7 +27,7 @@ static const LecternCliCommand commands[] = {
   { "eval", lectern_cli_eval, N_("Character and word error rates of a model on line data") },
   { "bench", lectern_cli_bench, N_("Measure the engine's speed on this machine") },
   { "segment", lectern_cli_segment, N_("Find the text lines of page scans") },
-  { "segeval", lectern_cli_segeval, N_("Line segmentation precision, recall and F1 against ground truth") },
+  { "segeval", lectern_cli_segeval, N_("Line segmentation precision, recall, F1 and reading order against ground truth") },
   { "lm", lectern_cli_lm, N_("Build a character language model for decoding from text files") },
   { "transcribe", lectern_cli_transcribe, N_("Transcribe whole pages to text, PAGE, ALTO or hOCR") },
   { "pageeval", lectern_cli_pageeval, N_("Character error rate of whole-page transcriptions against ground truth") },

@@ -157,6 +157,8 @@ lectern_segeval_score_add (LecternSegevalScore *total, const LecternSegevalScore
   total->n_gt += page->n_gt;
   total->n_matched += page->n_matched;
   total->iou_sum += page->iou_sum;
+  total->order_pairs += page->order_pairs;
+  total->order_inversions += page->order_inversions;
   lectern_segeval_score_finish (total);
 }
 
@@ -207,6 +209,10 @@ lectern_segeval_compare (const LecternDocument *pred, const LecternDocument *gt,
   g_array_sort (pairs, compare_match);
   g_autofree guint8 *gt_used = g_new0 (guint8, gl->len + 1);
   g_autofree guint8 *pred_used = g_new0 (guint8, pl->len + 1);
+  /* per predicted line, the ground-truth line it matched (G_MAXUINT: none) */
+  g_autofree guint *gt_of = g_new (guint, pl->len + 1);
+  for (guint p = 0; p < pl->len; p++)
+    gt_of[p] = G_MAXUINT;
   memset (score, 0, sizeof *score);
   score->n_pred = pl->len;
   score->n_gt = gl->len;
@@ -216,11 +222,22 @@ lectern_segeval_compare (const LecternDocument *pred, const LecternDocument *gt,
       if (gt_used[m->gt] || pred_used[m->pred])
         continue;
       gt_used[m->gt] = pred_used[m->pred] = 1;
+      gt_of[m->pred] = m->gt;
       score->n_matched++;
       score->iou_sum += m->iou;
       if (matches)
         g_array_append_val (matches, *m);
     }
+  /* the matched lines in the prediction's order, and the pairs among them that the ground
+   * truth has the other way round (a page has at most a few hundred lines) */
+  for (guint a = 0; a < pl->len; a++)
+    for (guint b = a + 1; b < pl->len && gt_of[a] != G_MAXUINT; b++)
+      if (gt_of[b] != G_MAXUINT)
+        {
+          score->order_pairs++;
+          if (gt_of[a] > gt_of[b])
+            score->order_inversions++;
+        }
   lectern_segeval_score_finish (score);
 
   for (guint i = 0; i < pl->len; i++)

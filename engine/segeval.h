@@ -19,6 +19,10 @@ typedef struct {
   double recall;        /* n_matched / n_gt (1 when there is nothing to find) */
   double f1;
   double iou_sum;       /* sum of the IoU of the matched pairs */
+  /* reading order: of the pairs of matched lines, those the prediction reads in the other
+   * order than the ground truth (0 when the order is the same) */
+  guint64 order_pairs;
+  guint64 order_inversions;
 } LecternSegevalScore;
 
 typedef struct {
@@ -33,7 +37,9 @@ double lectern_polygon_iou      (const LecternPoint *a, gsize n_a,
                                  int cell);
 
 /* Matches the lines of pred to those of gt, greedily by decreasing IoU among the pairs with
- * IoU >= min_iou. Fills score; appends LecternSegevalMatch items to matches when non-NULL.
+ * IoU >= min_iou, and compares the reading order of the matched lines (each document's lines
+ * in the order lectern_document_lines gives). Fills score; appends LecternSegevalMatch items to
+ * matches when non-NULL.
  * A line without a polygon (fewer than 3 points) is counted but can never be matched. */
 void   lectern_segeval_compare  (const LecternDocument *pred,
                                  const LecternDocument *gt,
