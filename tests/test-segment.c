@@ -1300,8 +1300,8 @@ test_real_set (gconstpointer data)
  * 0.959 (its ground truth has only the will's own lines and leaves out the archivists' notes,
  * registration blocks and dates written on the page), kraken-es 0.966, kant 0.972. Reading
  * order: copiste 21, poilus 5, kraken-es 16, kant 0 inversions, where the ground truth reads a
- * page label last, a margin note first, or a lower line before the one above it (copiste 100
- * and poilus 51 when a paragraph's short last line was read after the page) */
+ * page label last, a margin note first, or a lower line before the one above it (copiste 100,
+ * poilus 51 and kant 17 when a paragraph's short last line was read after the page) */
 static const RealSet real_sets[] = {
   { "copiste", 0.97, 25 },
   { "poilus", 0.95, 8 },
