@@ -210,7 +210,7 @@ pass_on_status (Runs *R, int run, const LecternTrainStatus *st)
                        / MAX (st->epochs, 1);
   R->epoch_of[run - 1] = MAX (st->epoch, 1);
   double all = 0;
-  int first = 0, last = 0, epoch = 0;
+  int first = 0, last = 0, epoch = 0, active = 0;
   for (guint r = 0; r < R->runs; r++)
     {
       all += R->done[r];
@@ -220,6 +220,7 @@ pass_on_status (Runs *R, int run, const LecternTrainStatus *st)
       if (first == 0)
         first = (int) r + 1;
       last = (int) r + 1;
+      active++;
       epoch = epoch == 0 ? R->epoch_of[r] : MIN (epoch, R->epoch_of[r]);
     }
   if (R->callback != NULL)
@@ -228,6 +229,7 @@ pass_on_status (Runs *R, int run, const LecternTrainStatus *st)
       status.run = run;
       status.runs = (int) R->runs;
       status.runs_fraction = CLAMP (all / R->runs, 0.0, 1.0);
+      status.runs_active = active;
       status.runs_first = first;
       status.runs_last = last;
       status.runs_epoch = epoch;

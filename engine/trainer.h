@@ -50,10 +50,11 @@ typedef struct {
                                 (lectern_finetune_train_runs); 1 of 1 otherwise */
   double  runs_fraction;     /* lectern_finetune_train_runs: the part of all its runs' work done
                                 (the runs may go side by side); 0 from lectern_train itself */
-  int     runs_first, runs_last; /* lectern_finetune_train_runs: the first and the last of the
-                                    runs under way (begun, not finished), from 1; the least epoch
-                                    among them is runs_epoch. All three 0 from lectern_train */
-  int     runs_epoch;
+  int     runs_active;       /* lectern_finetune_train_runs: how many runs are under way (begun,
+                                not finished; they need not be consecutive), the first and the
+                                last of them (from 1) and the least epoch among them. All 0 from
+                                lectern_train itself */
+  int     runs_first, runs_last, runs_epoch;
   int     epoch, epochs;     /* within the run */
   guint   lines_done, lines_total;
   double  lines_per_second;

@@ -144,10 +144,15 @@ job_progress (LecternFinetuneJob    *job,
       int run = lectern_finetune_job_get_run (job);
       int last = lectern_finetune_job_get_run_last (job);
       int runs = lectern_finetune_job_get_runs (job);
-      if (runs > 1 && last > run)
+      int active = lectern_finetune_job_get_runs_active (job);
+      if (runs > 1 && active > 2)
         /* Translators: fine-tuning trains several times and averages the results; with several
-           cores some of these runs go side by side: runs 1–2 of 4 */
-        g_string_append_printf (status, _("Runs %d–%d of %d · "), run, last, runs);
+           cores some of these runs go side by side: 3 of 8 runs under way */
+        g_string_append_printf (status, _("%d of %d runs under way · "), active, runs);
+      else if (runs > 1 && active == 2)
+        /* Translators: fine-tuning trains several times and averages the results; with several
+           cores two of these runs go side by side: runs 1 and 2 of 4 */
+        g_string_append_printf (status, _("Runs %d and %d of %d · "), run, last, runs);
       else if (runs > 1)
         /* Translators: fine-tuning trains several times and averages the results: run 2 of 4 */
         g_string_append_printf (status, _("Run %d of %d · "), run, runs);

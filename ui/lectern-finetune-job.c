@@ -47,7 +47,8 @@ struct _LecternFinetuneJob
   double                   fraction;
   int                      epoch, epochs;
   int                      run, runs;    /* of the runs averaged; 0 before the first report */
-  int                      run_last;     /* the runs under way are run … run_last */
+  int                      run_last;     /* the first and last of the runs under way */
+  int                      runs_active;  /* how many runs are under way */
   double                   loss, val_cer, cer_before;
 };
 
@@ -306,6 +307,7 @@ deliver_progress (gpointer data)
       self->epoch = st->runs_first > 0 ? st->runs_epoch : st->epoch;
       self->run = MAX (st->runs_first > 0 ? st->runs_first : st->run, 1);
       self->run_last = MAX (st->runs_first > 0 ? st->runs_last : st->run, self->run);
+      self->runs_active = st->runs_first > 0 ? st->runs_active : 1;
       self->runs = MAX (st->runs, 1);
       self->loss = st->loss;
       if (st->event == LECTERN_TRAIN_EPOCH_END)
@@ -473,6 +475,13 @@ lectern_finetune_job_get_run_last (LecternFinetuneJob *self)
 {
   g_return_val_if_fail (LECTERN_IS_FINETUNE_JOB (self), 0);
   return MAX (self->run_last, self->run);
+}
+
+int
+lectern_finetune_job_get_runs_active (LecternFinetuneJob *self)
+{
+  g_return_val_if_fail (LECTERN_IS_FINETUNE_JOB (self), 0);
+  return MAX (self->runs_active, 1);
 }
 
 int

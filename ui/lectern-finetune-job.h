@@ -47,8 +47,9 @@ char               *lectern_finetune_job_run_finish (LecternFinetuneJob   *self,
 double              lectern_finetune_job_get_fraction (LecternFinetuneJob *self);
 int                 lectern_finetune_job_get_epoch    (LecternFinetuneJob *self); /* 1-based */
 int                 lectern_finetune_job_get_epochs   (LecternFinetuneJob *self);
-/* The runs under way (side by side with two cores or more): run … run_last, from 1; the epoch is
- * the least of theirs. */
+/* The runs under way (side by side with two cores or more, not always consecutive): how many,
+ * the first and the last of them, from 1; the epoch is the least of theirs. */
+int                 lectern_finetune_job_get_runs_active (LecternFinetuneJob *self);
 int                 lectern_finetune_job_get_run      (LecternFinetuneJob *self);
 int                 lectern_finetune_job_get_run_last (LecternFinetuneJob *self);
 int                 lectern_finetune_job_get_runs     (LecternFinetuneJob *self);
