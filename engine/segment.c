@@ -1907,6 +1907,7 @@ typedef struct {
   gint16 *col_top, *col_bottom;   /* per column the highest and lowest ink pixel (−1: none) */
   guint16 *col_count;              /* per column the number of ink pixels */
   gboolean keep;
+  gboolean beside;          /* another line lies beside it at its height (group_regions) */
 } Line;
 
 static void
@@ -1939,6 +1940,13 @@ line_new (Chain *chain, double ls, int page_w)
     l->col_top[i] = l->col_bottom[i] = -1;
   l->keep = TRUE;
   return l;
+}
+
+/* The height of the line's chain at the middle of its ink. */
+static double
+line_middle_y (const Line *l)
+{
+  return chain_y_at (l->chain, (l->x0 + l->x1) / 2.0);
 }
 
 /* How tall the line's ink is in its taller columns (the upper quartile of the per-column
@@ -2223,21 +2231,17 @@ split_double_lines (GPtrArray *chains, GPtrArray *lines, GArray *comps, const gu
       double a0, b0, a1, b1;
       fit_straight (xs, up, two, &a0, &b0);
       fit_straight (xs, down, two, &a1, &b1);
-      for (guint i = 0; i < chains->len; i++)
-        if (chains->pdata[i] == l->chain)
-          {
-            Chain *top = chain_straight (x0, x1, a0, b0);
-            Chain *bottom = chain_straight (x0, x1, a1, b1);
-            top->strength = bottom->strength = l->chain->strength / 2;
-            top->print_row = bottom->print_row = TRUE;
-            /* the line points at its chain until the lines are made again */
-            l->chain = top;
-            chain_free (chains->pdata[i]);
-            chains->pdata[i] = top;
-            g_ptr_array_add (chains, bottom);
-            any = TRUE;
-            break;
-          }
+      /* line li was made from chain li (new chains go after them all) */
+      g_assert (chains->pdata[li] == l->chain);
+      Chain *top = chain_straight (x0, x1, a0, b0);
+      Chain *bottom = chain_straight (x0, x1, a1, b1);
+      top->strength = bottom->strength = l->chain->strength / 2;
+      top->print_row = bottom->print_row = TRUE;
+      /* the line points at its chain until the lines are made again */
+      chain_free (l->chain);
+      l->chain = chains->pdata[li] = top;
+      g_ptr_array_add (chains, bottom);
+      any = TRUE;
     }
   return any;
 }
@@ -2686,7 +2690,7 @@ drop_satellites (GPtrArray *lines, double ls)
       int wa = a->x1 - a->x0 + 1;
       if (!a->keep || wa > 2 * ls)
         continue;
-      double ya = chain_y_at (a->chain, (a->x0 + a->x1) / 2.0);
+      double ya = line_middle_y (a);
       for (guint j = 0; j < lines->len; j++)
         {
           Line *b = lines->pdata[j];
@@ -2726,7 +2730,7 @@ drop_later_additions (GPtrArray *lines, double xh, double ls)
       const Line *l = lines->pdata[i];
       if (l->keep && l->x1 - l->x0 + 1 >= 0.5 * widest
           && l->xheight_measured < ADDITION_LINE_XH * xh)
-        text_end = MAX (text_end, chain_y_at (l->chain, (l->x0 + l->x1) / 2.0));
+        text_end = MAX (text_end, line_middle_y (l));
     }
   if (text_end == -G_MAXDOUBLE)
     return;     /* no text in the page's hand to be below */
@@ -2735,7 +2739,7 @@ drop_later_additions (GPtrArray *lines, double xh, double ls)
   for (guint i = 0; i < lines->len; i++)
     {
       Line *l = lines->pdata[i];
-      if (l->keep && chain_y_at (l->chain, (l->x0 + l->x1) / 2.0) > text_end + ADDITION_GAP * ls)
+      if (l->keep && line_middle_y (l) > text_end + ADDITION_GAP * ls)
         {
           g_ptr_array_add (after, l);
           g_array_append_val (xhs, l->xheight_measured);
@@ -2848,8 +2852,7 @@ static int
 compare_line_y (gconstpointer a, gconstpointer b)
 {
   const Line *x = *(Line * const *) a, *y = *(Line * const *) b;
-  double ya = chain_y_at (x->chain, (x->x0 + x->x1) / 2.0);
-  double yb = chain_y_at (y->chain, (y->x0 + y->x1) / 2.0);
+  double ya = line_middle_y (x), yb = line_middle_y (y);
   return (ya > yb) - (ya < yb);
 }
 
@@ -2924,13 +2927,6 @@ order_regions (Region **r, guint n, GPtrArray *out)
     g_ptr_array_add (out, r[k]);
 }
 
-/* The height of a line's middle. */
-static double
-line_middle_y (const Line *l)
-{
-  return chain_y_at (l->chain, (l->x0 + l->x1) / 2.0);
-}
-
 /* Lines join the region whose last line is close above them and of much the same extent
  * (overlapping at least half of either), so that columns and a heading over them part. Where
  * neither line has another beside it at its height, a line within the other's extent (half of
@@ -2944,22 +2940,20 @@ group_regions (GPtrArray *lines, double ls)
 {
   g_ptr_array_sort (lines, compare_line_y);
   /* the lines with another beside them, at their height */
-  g_autofree gboolean *beside = g_new0 (gboolean, lines->len);
   for (guint i = 0; i < lines->len; i++)
     for (guint j = i + 1; j < lines->len; j++)
       {
-        const Line *a = lines->pdata[i], *b = lines->pdata[j];
+        Line *a = lines->pdata[i], *b = lines->pdata[j];
         if (line_middle_y (b) - line_middle_y (a) >= 0.5 * ls)
           break;
         if (MIN (a->x1, b->x1) < MAX (a->x0, b->x0))
-          beside[i] = beside[j] = TRUE;
+          a->beside = b->beside = TRUE;
       }
   g_autoptr (GPtrArray) found = g_ptr_array_new_with_free_func (region_free);
-  g_autoptr (GArray) last_index = g_array_new (FALSE, FALSE, sizeof (guint));
   for (guint i = 0; i < lines->len; i++)
     {
       Line *l = lines->pdata[i];
-      double ly = chain_y_at (l->chain, (l->x0 + l->x1) / 2.0);
+      double ly = line_middle_y (l);
       Region *best = NULL;
       double best_score = 0;
       for (guint k = 0; k < found->len; k++)
@@ -2970,7 +2964,7 @@ group_regions (GPtrArray *lines, double ls)
           int wide = MAX (last->x1 - last->x0, l->x1 - l->x0);
           int narrow = MIN (last->x1 - last->x0, l->x1 - l->x0);
           /* much the same extent; or where neither line has another beside it, within it */
-          gboolean alone = !beside[i] && !beside[g_array_index (last_index, guint, k)];
+          gboolean alone = !l->beside && !last->beside;
           if (narrow <= 0 || ov < 0.5 * narrow || (ov < 0.5 * wide && !alone))
             continue;
           double gap = ly - r->y1;
@@ -2991,11 +2985,7 @@ group_regions (GPtrArray *lines, double ls)
           best->x1 = l->x1;
           best->y0 = ly;
           g_ptr_array_add (found, best);
-          g_array_append_val (last_index, i);
         }
-      for (guint k = 0; k < found->len; k++)
-        if (found->pdata[k] == best)
-          g_array_index (last_index, guint, k) = i;
       g_ptr_array_add (best->lines, l);
       best->x0 = MIN (best->x0, l->x0);
       best->x1 = MAX (best->x1, l->x1);

@@ -474,7 +474,7 @@ int
 lectern_finetune_job_get_run_last (LecternFinetuneJob *self)
 {
   g_return_val_if_fail (LECTERN_IS_FINETUNE_JOB (self), 0);
-  return MAX (self->run_last, self->run);
+  return self->run_last;
 }
 
 int
